@@ -1,0 +1,20 @@
+"""The `goodword` command: one Typer app, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from goodword.cli import admin, server
+
+app = typer.Typer(
+    name="goodword",
+    help="Goodword, the self-hosted word-of-mouth engine for online stores.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+server.register(app)
+admin.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,175 @@
+"""What the outside world may send about a store's customers, products, orders and ties, validated.
+
+These models are shared by every way in (REST, webhooks, CSV imports, the demo) so a rule is written once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zoneinfo
+from datetime import datetime
+from typing import Annotated
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from goodword.money import is_currency
+from goodword.stores.models import OrderStatus, TieSource
+
+# No slashes or whitespace: an external id travels in URL paths such as /customers/{external_id}.
+ExternalId = Annotated[str, StringConstraints(pattern=r"^[^\s/]{1,255}$")]
+Sku = Annotated[str, StringConstraints(pattern=r"^[^\s/]{1,255}$")]
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+AmountMinor = Annotated[int, Field(ge=0, le=10**15)]
+
+
+def _check_email(value: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValueError(f"{value!r} is not an email address: {error}") from None
+
+
+def _check_phone(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{value!r} is not a phone number in E.164 form such as '+14155550123'") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(f"{value!r} is not a possible phone number")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _check_time_zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone such as 'Europe/Berlin'") from None
+    return value
+
+
+def _check_locale(value: str) -> str:
+    if not _LOCALE.match(value):
+        raise ValueError(f"{value!r} is not a locale tag such as 'en' or 'zh-CN'")
+    return value.replace("_", "-")
+
+
+def _check_currency(value: str) -> str:
+    if not is_currency(value):
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code such as 'USD'")
+    return value
+
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_check_email)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_check_phone)]
+TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
+Locale = Annotated[str, AfterValidator(_check_locale)]
+Currency = Annotated[str, AfterValidator(_check_currency)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text500 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class InputModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def content_hash(self) -> str:
+        """A fingerprint of exactly what was sent, so an identical upsert can change nothing."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+
+class CustomerIn(InputModel):
+    external_id: ExternalId
+    email: Email | None = None
+    phone: Phone | None = None
+    name: Text200 | None = None
+    locale: Locale | None = None
+    time_zone: TimeZone | None = None
+    marketing_consent: bool = False
+    created_at: AwareDatetime | None = Field(default=None, description="When the customer joined the shop.")
+
+
+class ProductIn(InputModel):
+    sku: Sku
+    title: Text500
+    url: Url | None = None
+    image_url: Url | None = None
+    price_minor: AmountMinor | None = Field(default=None, description="Price in minor units (cents).")
+    currency: Currency | None = None
+
+    @model_validator(mode="after")
+    def price_has_currency(self) -> ProductIn:
+        if self.price_minor is not None and self.currency is None:
+            raise ValueError("price_minor needs a currency")
+        return self
+
+
+class OrderLineIn(InputModel):
+    sku: Sku | None = None
+    title: Text500
+    quantity: Annotated[int, Field(gt=0, le=1_000_000)]
+    unit_price_minor: AmountMinor
+
+
+class OrderIn(InputModel):
+    external_id: ExternalId
+    customer_external_id: ExternalId | None = None
+    customer: CustomerIn | None = Field(default=None, description="Creates or updates the customer as well.")
+    status: OrderStatus
+    currency: Currency
+    subtotal_minor: AmountMinor | None = Field(default=None, description="Defaults to the sum of the lines.")
+    discount_minor: AmountMinor = 0
+    shipping_minor: AmountMinor = 0
+    tax_minor: AmountMinor = 0
+    total_minor: AmountMinor
+    placed_at: AwareDatetime
+    paid_at: AwareDatetime | None = None
+    fulfilled_at: AwareDatetime | None = None
+    refunded_at: AwareDatetime | None = None
+    cancelled_at: AwareDatetime | None = None
+    lines: Annotated[list[OrderLineIn], Field(max_length=500)] = []
+
+    @model_validator(mode="after")
+    def one_customer_reference(self) -> OrderIn:
+        if (
+            self.customer is not None
+            and self.customer_external_id is not None
+            and self.customer.external_id != self.customer_external_id
+        ):
+            raise ValueError("customer_external_id and customer.external_id name different customers")
+        return self
+
+    @property
+    def customer_reference(self) -> str | None:
+        return self.customer.external_id if self.customer is not None else self.customer_external_id
+
+    @property
+    def lines_subtotal_minor(self) -> int:
+        return sum(line.quantity * line.unit_price_minor for line in self.lines)
+
+
+class TieIn(InputModel):
+    from_external_id: ExternalId
+    to_external_id: ExternalId
+    source: TieSource = TieSource.DECLARED
+    created_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def not_self(self) -> TieIn:
+        if self.from_external_id == self.to_external_id:
+            raise ValueError("a customer cannot be tied to themselves")
+        return self
+
+
+def moment_or(moment: datetime | None, default: datetime) -> datetime:
+    return moment if moment is not None else default

@@ -1,0 +1,65 @@
+"""Inbound order webhooks: HMAC-SHA256 signed by the store's webhook secret, applied once per event id."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from goodword.errors import Unauthorized
+from goodword.stores.inputs import OrderIn
+from goodword.stores.models import InboundWebhookEvent, Store
+from goodword.stores.orders import upsert_orders
+from goodword.stores.upserts import UpsertOutcome, insert_for
+
+SIGNATURE_SCHEME = "sha256="
+
+
+class OrderEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(
+        pattern=r"^\S{1,255}$", description="Unique per event; a replay with the same id is ignored."
+    )
+    type: Literal[
+        "order.created", "order.updated", "order.paid", "order.fulfilled", "order.refunded", "order.cancelled"
+    ]
+    order: OrderIn
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The signature header value a sender puts on `body`: `sha256=<hex HMAC-SHA256>`."""
+    return SIGNATURE_SCHEME + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(store: Store | None, *, body: bytes, signature: str | None) -> Store:
+    """The store, if `signature` is its HMAC of exactly `body`.
+
+    Raises:
+        Unauthorized: unknown store, missing or wrong signature; the message does not say which.
+    """
+    expected = sign(store.webhook_secret, body) if store is not None else None
+    if (
+        store is None
+        or expected is None
+        or signature is None
+        or not hmac.compare_digest(expected, signature.strip())
+    ):
+        raise Unauthorized("the webhook signature does not match", code="bad_signature")
+    return store
+
+
+def apply_order_event(session: Session, *, store_id: str, event: OrderEvent) -> UpsertOutcome | None:
+    """Apply the event once; `None` when this event id was applied before."""
+    recorded = session.execute(
+        insert_for(session, InboundWebhookEvent.__table__)  # type: ignore[arg-type]
+        .values(store_id=store_id, event_id=event.id, topic=event.type)
+        .on_conflict_do_nothing()
+        .returning(InboundWebhookEvent.__table__.c.id)
+    ).scalar_one_or_none()
+    if recorded is None:
+        return None
+    return upsert_orders(session, store_id=store_id, orders=[event.order], source="webhook")[0]
