@@ -6,13 +6,15 @@ Each test gets a session inside a transaction that is rolled back afterwards, so
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from goodword.config import Settings
@@ -36,17 +38,24 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(f"goodword: tests ran on these databases: {used}")
 
 
-def settings_for(backend: str, tmp_dir: Path) -> Settings:
-    if backend == "sqlite":
-        return Settings(database_url=f"sqlite:///{tmp_dir / 'goodword-test.db'}")
+@contextmanager
+def scratch_postgres_database() -> Iterator[str]:
+    """A new, empty database beside the one GOODWORD_TEST_DATABASE_URL names, dropped afterwards.
+
+    Its own database lets several test runs share one server without trampling each other.
+    """
     assert POSTGRES_URL is not None
-    return Settings(database_url=POSTGRES_URL)
-
-
-def reset_postgres(engine: Engine) -> None:
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+    server = Settings(database_url=POSTGRES_URL).database_url
+    name = f"goodword_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -56,15 +65,22 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return settings_for(backend, tmp_path_factory.mktemp(backend))
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'goodword-test.db'}"
+    else:
+        with scratch_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
 
 
 @pytest.fixture(scope="session")
 def database(settings: Settings) -> Iterator[Database]:
     database = Database(settings)
-    if not settings.is_sqlite:
-        reset_postgres(database.engine)
     upgrade_to_head(database.engine)
     yield database
     database.dispose()
