@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def use_psycopg_driver(cls, url: str) -> str:
-        """Accept the libpq-style `postgresql://` URL people paste and give SQLAlchemy the psycopg 3 driver."""
+        """Accept the libpq-style `postgresql://` URL people paste; give SQLAlchemy the psycopg 3 driver."""
         for prefix in ("postgresql://", "postgres://"):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url.removeprefix(prefix)

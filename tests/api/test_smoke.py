@@ -7,7 +7,9 @@ def test_an_order_for_a_new_customer_can_be_read_back(client: TestClient, store:
     # given
     customer = client.post("/api/v1/customers", json=customer_payload(external_id="c1"), headers=store.writer)
     # when
-    created = client.post("/api/v1/orders", json=order_payload(customer_external_id="c1"), headers=store.writer)
+    created = client.post(
+        "/api/v1/orders", json=order_payload(customer_external_id="c1"), headers=store.writer
+    )
     # then
     assert customer.status_code == 201, customer.text
     assert created.status_code == 201, created.text

@@ -40,11 +40,13 @@ def create_store(
     db = open_database(load_settings(database))
     with db.unit_of_work() as session:
         store = create_store_record(session, name=name, default_currency=currency, shop_url=shop_url)
-        issued = issue_api_key(session, store_id=store.id, name="created with the store", scope=ApiKeyScope.WRITE)
+        issued = issue_api_key(
+            session, store_id=store.id, name="created with the store", scope=ApiKeyScope.WRITE
+        )
         result = {"store_id": store.id, "api_key": issued.token, "webhook_secret": store.webhook_secret}
     db.dispose()
     if as_json:
-        print(json.dumps(result))  # noqa: T201 - plain stdout for scripts
+        print(json.dumps(result))
         return
     console.print(f"Store [bold]{name}[/bold] created: {result['store_id']}")
     console.print(f"Write API key (shown once): [bold]{result['api_key']}[/bold]")
@@ -71,9 +73,10 @@ def create_api_key(
     finally:
         db.dispose()
     if as_json:
-        print(json.dumps(result))  # noqa: T201
+        print(json.dumps(result))
     else:
-        console.print(f"{scope.value.capitalize()} API key {result['id']} (shown once): [bold]{result['api_key']}[/bold]")
+        label = f"{scope.value.capitalize()} API key {result['id']}"
+        console.print(f"{label} (shown once): [bold]{result['api_key']}[/bold]")
 
 
 def revoke_key(

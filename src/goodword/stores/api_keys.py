@@ -14,7 +14,7 @@ from goodword.errors import NotFound, Unauthorized
 from goodword.ids import sha256_hex
 from goodword.stores.models import ApiKey, ApiKeyScope
 
-_TOKEN_PREFIX = "gw"
+_TOKEN_PREFIX = "gw"  # noqa: S105 - a label on every key, not a secret
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from goodword.clock import utc_now
@@ -23,7 +23,7 @@ from goodword.stores.upserts import (
     upsert_rows,
 )
 
-_customers = Customer.__table__
+_customers = cast(Table, Customer.__table__)
 
 
 def upsert_customers(
@@ -43,7 +43,7 @@ def upsert_customers(
     reject_duplicate_keys([c.external_id for c in customers], field="external_id")
     existing = find_existing(
         session,
-        _customers,  # type: ignore[arg-type]
+        _customers,
         store_id=store_id,
         key_column="external_id",
         keys=[c.external_id for c in customers],
@@ -52,7 +52,7 @@ def upsert_customers(
     rows = [_row(store_id, customer, now) for customer in customers]
     outcomes = upsert_rows(
         session,
-        _customers,  # type: ignore[arg-type]
+        _customers,
         store_id=store_id,
         key_column="external_id",
         rows=rows,
@@ -137,4 +137,4 @@ def customer_ids_by_external_id(
             Customer.store_id == store_id, Customer.external_id.in_(set(external_ids))
         )
     )
-    return {external_id: customer_id for external_id, customer_id in rows}
+    return dict(rows.all())

@@ -1,4 +1,4 @@
-"""Idempotency keys: the first answer to a request is stored with the change it made and replayed to retries."""
+"""Idempotency keys: a request's first answer is stored with the change it made and replayed to retries."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def find_stored_response(
 def store_response(
     session: Session, *, store_id: str, key: str, fingerprint: str, response: StoredResponse
 ) -> None:
-    """Remember the answer; a concurrent twin makes the flush raise IntegrityError, which the caller settles."""
+    """Remember the answer. A concurrent twin makes the flush raise IntegrityError; the caller settles it."""
     session.add(
         IdempotencyRecord(
             store_id=store_id,

@@ -52,7 +52,7 @@ class Store(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # Kept in the clear because verifying an HMAC needs the secret itself; rotate it with `rotate-webhook-secret`.
+    # Kept in the clear: verifying an HMAC needs the secret itself. `rotate-webhook-secret` replaces it.
     webhook_secret: Mapped[str] = mapped_column(String(100))
     default_currency: Mapped[str] = mapped_column(String(3), default="USD")
     shop_url: Mapped[str | None] = mapped_column(String(2000))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from goodword.errors import Unauthorized
@@ -16,6 +17,7 @@ from goodword.stores.orders import upsert_orders
 from goodword.stores.upserts import UpsertOutcome, insert_for
 
 SIGNATURE_SCHEME = "sha256="
+_events = cast(Table, InboundWebhookEvent.__table__)
 
 
 class OrderEvent(BaseModel):
@@ -55,10 +57,10 @@ def verify_signature(store: Store | None, *, body: bytes, signature: str | None)
 def apply_order_event(session: Session, *, store_id: str, event: OrderEvent) -> UpsertOutcome | None:
     """Apply the event once; `None` when this event id was applied before."""
     recorded = session.execute(
-        insert_for(session, InboundWebhookEvent.__table__)  # type: ignore[arg-type]
+        insert_for(session, _events)
         .values(store_id=store_id, event_id=event.id, topic=event.type)
         .on_conflict_do_nothing()
-        .returning(InboundWebhookEvent.__table__.c.id)
+        .returning(_events.c.id)
     ).scalar_one_or_none()
     if recorded is None:
         return None

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from goodword.clock import utc_now
+from goodword.db.bulk import bulk_insert
 from goodword.errors import FieldIssue, InvalidInput, NotFound
 from goodword.stores.customers import customer_ids_by_external_id, upsert_customers
 from goodword.stores.inputs import CustomerIn, OrderIn
@@ -25,7 +26,8 @@ from goodword.stores.upserts import (
     upsert_rows,
 )
 
-_orders = Order.__table__
+_orders = cast(Table, Order.__table__)
+_lines = cast(Table, OrderLine.__table__)
 # Stay well under SQLite's bound-parameter limit when deleting lines of many orders at once.
 _ID_CHUNK = 500
 
@@ -50,14 +52,14 @@ def upsert_orders(
     rows = [_order_row(store_id, order, customer_ids, now) for order in orders]
     existing = find_existing(
         session,
-        _orders,  # type: ignore[arg-type]
+        _orders,
         store_id=store_id,
         key_column="external_id",
         keys=[o.external_id for o in orders],
     )
     outcomes = upsert_rows(
         session,
-        _orders,  # type: ignore[arg-type]
+        _orders,
         store_id=store_id,
         key_column="external_id",
         rows=rows,
@@ -159,7 +161,7 @@ def _replace_lines(
         for position, line in enumerate(order.lines)
     ]
     if lines:
-        session.execute(insert(OrderLine.__table__), lines)
+        session.execute(*bulk_insert(session, _lines, lines))
 
 
 def get_order(session: Session, *, store_id: str, external_id: str) -> Order:

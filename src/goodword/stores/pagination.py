@@ -44,7 +44,7 @@ def decode_cursor(cursor: str) -> int:
 
 def paginate(
     session: Session,
-    query: Select[tuple[T]],
+    query: Select[T],
     id_column: InstrumentedAttribute[Any],
     *,
     cursor: str | None,

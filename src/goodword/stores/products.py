@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from goodword.clock import utc_now
@@ -15,7 +16,7 @@ from goodword.stores.models import Product
 from goodword.stores.pagination import Page, paginate
 from goodword.stores.upserts import UpsertOutcome, find_existing, reject_duplicate_keys, upsert_rows
 
-_products = Product.__table__
+_products = cast(Table, Product.__table__)
 
 
 def upsert_products(
@@ -44,8 +45,8 @@ def upsert_products(
         }
         for p in products
     ]
-    existing = find_existing(session, _products, store_id=store_id, key_column="sku", keys=skus)  # type: ignore[arg-type]
-    return upsert_rows(session, _products, store_id=store_id, key_column="sku", rows=rows, existing=existing)  # type: ignore[arg-type]
+    existing = find_existing(session, _products, store_id=store_id, key_column="sku", keys=skus)
+    return upsert_rows(session, _products, store_id=store_id, key_column="sku", rows=rows, existing=existing)
 
 
 def get_product(session: Session, *, store_id: str, sku: str) -> Product:
@@ -71,4 +72,4 @@ def product_ids_by_sku(session: Session, *, store_id: str, skus: Sequence[str]) 
     rows = session.execute(
         select(Product.sku, Product.id).where(Product.store_id == store_id, Product.sku.in_(set(skus)))
     )
-    return {sku: product_id for sku, product_id in rows}
+    return dict(rows.all())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from goodword.clock import utc_now
@@ -16,7 +17,7 @@ from goodword.stores.models import Customer, CustomerTie, TieSource
 from goodword.stores.pagination import Page, paginate
 from goodword.stores.upserts import insert_for
 
-_ties = CustomerTie.__table__
+_ties = cast(Table, CustomerTie.__table__)
 
 
 def record_ties(
@@ -47,7 +48,7 @@ def record_ties(
             "source": tie.source,
         }
         inserted = session.execute(
-            insert_for(session, _ties)  # type: ignore[arg-type]
+            insert_for(session, _ties)
             .values(**key, created_at=tie.created_at or now)
             .on_conflict_do_nothing()
             .returning(_ties.c.id)

@@ -15,6 +15,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from goodword.db.bulk import bulk_insert
 from goodword.errors import FieldIssue, InvalidInput
 
 
@@ -106,7 +107,7 @@ def upsert_rows(
     to_write = [row for row in rows if _changed(existing.get(row[key_column]), row)]
     written: dict[str, int] = {}
     if to_write:
-        statement = insert_for(session, table)
+        statement, parameters = bulk_insert(session, table, to_write)
         update_columns = {
             name: statement.excluded[name]
             for name in to_write[0]
@@ -117,7 +118,7 @@ def upsert_rows(
             set_=update_columns,
             where=table.c.content_hash != statement.excluded.content_hash,
         ).returning(table.c[key_column], table.c.id)
-        written = {key: row_id for key, row_id in session.execute(statement, to_write)}
+        written = dict(session.execute(statement, parameters).all())
     outcomes = []
     for row in rows:
         key = row[key_column]

@@ -41,7 +41,9 @@ async def get_raw_body(request: Request) -> bytes:
 
 RawBodyDep = Annotated[bytes, Depends(get_raw_body)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Function scope: the unit of work commits before the response is sent, so a failed commit is never
+# reported to the client as a success (the default scope would commit after the answer has left).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Every error leaves as RFC 9457 problem+json with a stable `code`, field-level `errors` and the request id."""
+"""Every error leaves as RFC 9457 problem+json: a stable `code`, field-level `errors`, the request id."""
 
 from __future__ import annotations
 

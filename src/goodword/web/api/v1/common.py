@@ -73,7 +73,8 @@ def respond_idempotently(
     """Run `produce` once per Idempotency-Key and replay its first answer to every retry of the same request.
 
     The answer is stored in the same transaction as the change, so a change is never kept without its
-    answer nor the reverse. When two retries race, the loser's savepoint is undone and it replays the winner's.
+    answer nor the reverse. When two retries race, the loser's savepoint is undone and it replays the
+    winner's answer.
     """
     if key is None:
         status, payload = produce()

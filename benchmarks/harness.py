@@ -1,0 +1,89 @@
+"""Shared benchmark plumbing: scratch databases, a real server in a subprocess, and its peak memory."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from goodword.config import Settings
+
+
+@contextmanager
+def scratch_database(kind: str, postgres_url: str) -> Iterator[str]:
+    """A fresh, empty database URL of the given kind, removed afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="goodword-bench-") as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    server = Settings(database_url=postgres_url).database_url
+    name = f"goodword_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_server(database_url: str, *, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """`goodword serve` in a subprocess; yields its base URL and pid once /readyz answers."""
+    port = free_port()
+    env = {**os.environ, "GOODWORD_DATABASE_URL": database_url, "GOODWORD_LOG_LEVEL": "WARNING", **(extra_env or {})}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "goodword", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the server did not become ready")
+            time.sleep(0.2)
+        yield base_url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's high-water resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for pid {pid}")
+
+
+def machine() -> str:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")),
+        "unknown CPU",
+    )  # fmt: skip
+    return f"{os.cpu_count()} cores, {cpu}, Python {sys.version.split()[0]}"

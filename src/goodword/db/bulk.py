@@ -1,0 +1,43 @@
+"""INSERTs of many rows at once, shaped so each backend runs them fast.
+
+PostgreSQL receives one array per column and unnests them server-side: the statement stays a few hundred
+bytes whatever the row count, where a multi-row VALUES list of 1,000 rows costs more to build and parse
+than to execute. SQLite gets a plain executemany, which its C driver handles well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, Table, Text, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> tuple[Any, Any]:
+    """A dialect INSERT (with `on_conflict_*` available) and the parameters to execute it with.
+
+    Every row must have the same keys. Execute as `session.execute(statement, parameters)`.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return sqlite.insert(table), list(rows)
+    columns = list(rows[0])
+    arrays = [
+        bindparam(f"bulk_{name}", [row[name] for row in rows], postgresql.ARRAY(_element_type(table, name)))
+        for name in columns
+    ]  # fmt: skip
+    source = select(func.unnest(*arrays).table_valued(*columns).render_derived())
+    return postgresql.insert(table).from_select(columns, source), {}
+
+
+def _element_type(table: Table, name: str) -> TypeEngine[Any]:
+    column_type = table.c[name].type
+    if isinstance(column_type, Boolean):
+        return Boolean()
+    if isinstance(column_type, Integer):
+        return BigInteger()
+    if isinstance(getattr(column_type, "impl", column_type), DateTime):
+        return DateTime(timezone=True)
+    return Text()
