@@ -47,10 +47,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, *, extra_env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+def running_server(
+    database_url: str, *, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, int]]:
     """`goodword serve` in a subprocess; yields its base URL and pid once /readyz answers."""
     port = free_port()
-    env = {**os.environ, "GOODWORD_DATABASE_URL": database_url, "GOODWORD_LOG_LEVEL": "WARNING", **(extra_env or {})}
+    env = {
+        **os.environ,
+        "GOODWORD_DATABASE_URL": database_url,
+        "GOODWORD_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "goodword", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
     )

@@ -65,7 +65,9 @@ def prepare_store(database: Database) -> tuple[str, str]:
         key = issue_api_key(session, store_id=store.id, name="bench", scope=ApiKeyScope.WRITE).token
         customers = [CustomerIn(external_id=f"c-{n}", email=f"c{n}@example.com") for n in range(CUSTOMERS)]
         for start in range(0, CUSTOMERS, 1000):
-            upsert_customers(session, store_id=store.id, customers=customers[start : start + 1000], source="bench")
+            upsert_customers(
+                session, store_id=store.id, customers=customers[start : start + 1000], source="bench"
+            )
         return store.id, key
 
 
@@ -78,7 +80,10 @@ def over_http(base_url: str, key: str, orders: list[dict[str, Any]], *, batch: i
         if response.status_code != 200:
             raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
 
-    with httpx.Client(limits=httpx.Limits(max_connections=clients)) as http, ThreadPoolExecutor(clients) as pool:
+    with (
+        httpx.Client(limits=httpx.Limits(max_connections=clients)) as http,
+        ThreadPoolExecutor(clients) as pool,
+    ):
         started = time.perf_counter()
         list(pool.map(post, bodies))
         return time.perf_counter() - started
@@ -102,7 +107,9 @@ def run(kind: str, args: argparse.Namespace) -> None:
         with running_server(url) as (base_url, pid):
             seconds = over_http(base_url, key, orders, batch=args.batch, clients=args.clients)
             peak = peak_rss_mb(pid)
-        direct = in_process(database, store_id, make_orders(args.orders, seed=2, prefix="direct"), batch=args.batch)
+        direct = in_process(
+            database, store_id, make_orders(args.orders, seed=2, prefix="direct"), batch=args.batch
+        )
         database.dispose()
     http_rate, direct_rate = args.orders / seconds, args.orders / direct
     verdict = "PASS" if http_rate >= 5000 and peak < 500 else "FAIL"
@@ -114,7 +121,9 @@ def run(kind: str, args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=2, help="concurrent HTTP connections")
