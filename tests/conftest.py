@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -58,6 +60,16 @@ def scratch_postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def fresh_database_url(backend: str, directory: Path) -> Iterator[str]:
+    """An empty database of this backend: a SQLite file in `directory`, or a scratch PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'goodword-test.db'}"
+    else:
+        with scratch_postgres_database() as url:
+            yield url
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     _backends_used.add(request.param)
@@ -66,11 +78,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'goodword-test.db'}"
-    else:
-        with scratch_postgres_database() as url:
-            yield url
+    with fresh_database_url(backend, tmp_path_factory.mktemp("sqlite")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -98,12 +107,12 @@ def session(database: Database) -> Iterator[Session]:
     connection.close()
 
 
-@pytest.fixture
-def app(settings: Settings, database: Database, session: Session) -> FastAPI:
+def _app_in_test_transaction(settings: Settings, database: Database) -> FastAPI:
     app = create_app(settings, database=database)
 
-    def test_session() -> Iterator[Session]:
+    def test_session(request: Request) -> Iterator[Session]:
         # A savepoint per request stands in for the request's own transaction: undone when the handler raises.
+        session: Session = request.app.state.test_session
         with session.begin_nested():
             yield session
 
@@ -111,10 +120,54 @@ def app(settings: Settings, database: Database, session: Session) -> FastAPI:
     return app
 
 
+@pytest.fixture(scope="session")
+def _shared_app(settings: Settings, database: Database) -> FastAPI:
+    # Building the app takes ~0.1 s, more than most tests; tests share one and only swap the session.
+    return _app_in_test_transaction(settings, database)
+
+
+@pytest.fixture
+def app(_shared_app: FastAPI, session: Session) -> Iterator[FastAPI]:
+    """The application, answering inside the test's transaction. Build your own to add routes to it."""
+    _shared_app.state.test_session = session
+    yield _shared_app
+    _shared_app.state.test_session = None
+
+
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+@pytest.fixture
+def make_app(settings: Settings, database: Database, session: Session) -> Callable[..., FastAPI]:
+    """Build an app of its own, inside the test's transaction, with some settings changed."""
+
+    def build(**changes: Any) -> FastAPI:
+        app = _app_in_test_transaction(settings.model_copy(update=changes), database)
+        app.state.test_session = session
+        return app
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def committing_settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings for a second database where requests really commit: for transactions and concurrency.
+
+    Nothing is rolled back there, so tests that use it keep apart by making stores of their own.
+    """
+    with fresh_database_url(backend, tmp_path_factory.mktemp("committing")) as url:
+        yield Settings(database_url=url)
+
+
+@pytest.fixture(scope="session")
+def committing_database(committing_settings: Settings) -> Iterator[Database]:
+    database = Database(committing_settings)
+    upgrade_to_head(database.engine)
+    yield database
+    database.dispose()
 
 
 @pytest.fixture

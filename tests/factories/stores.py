@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from goodword.stores.api_keys import issue_api_key
 from goodword.stores.models import ApiKeyScope
+from goodword.stores.order_webhooks import sign
 from goodword.stores.stores import create_store
 
 _sequence = itertools.count(1)
@@ -77,3 +79,19 @@ def order_payload(*, customer_external_id: str | None = None, **overrides: Any) 
         "lines": [{"sku": "SKU-A", "title": "Oolong", "quantity": 2, "unit_price_minor": 1250}],
         **overrides,
     }
+
+
+def order_event_payload(*, event_id: str | None = None, **order_overrides: Any) -> dict[str, Any]:
+    n = next(_sequence)
+    return {"id": event_id or f"evt-{n}", "type": "order.paid", "order": order_payload(**order_overrides)}
+
+
+def signed_webhook(store: StoreAccess, event: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    """The raw body of `event` and the headers a shop sends with it, signed with the store's secret."""
+    body = json.dumps(event).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Goodword-Store": store.store_id,
+        "X-Goodword-Signature": sign(store.webhook_secret, body),
+    }
+    return body, headers

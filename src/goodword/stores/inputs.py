@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import phonenumbers
@@ -26,11 +26,16 @@ from pydantic import (
 from goodword.money import is_currency
 from goodword.stores.models import OrderStatus, TieSource
 
-# No slashes or whitespace: an external id travels in URL paths such as /customers/{external_id}.
-ExternalId = Annotated[str, StringConstraints(pattern=r"^[^\s/]{1,255}$")]
-Sku = Annotated[str, StringConstraints(pattern=r"^[^\s/]{1,255}$")]
+# No slashes, whitespace or control characters: an external id travels in URL paths such as
+# /customers/{external_id}, and PostgreSQL text cannot hold NUL at all.
+IDENTIFIER_PATTERN = r"^[^\s/\x00-\x1f\x7f]{1,255}$"
+ExternalId = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
+Sku = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
-AmountMinor = Annotated[int, Field(ge=0, le=10**15)]
+# Amounts, and the totals computed from them, must fit a 64-bit column with room to add them up.
+MAX_AMOUNT_MINOR = 10**15
+# Strict: a JSON integer only, so "27.00" or 27.5 is refused instead of being read as 27 minor units.
+AmountMinor = Annotated[int, Field(ge=0, le=MAX_AMOUNT_MINOR, strict=True)]
 
 
 def _check_email(value: str) -> str:
@@ -53,7 +58,7 @@ def _check_phone(value: str) -> str:
 def _check_time_zone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as 'America'
         raise ValueError(f"{value!r} is not an IANA time zone such as 'Europe/Berlin'") from None
     return value
 
@@ -62,6 +67,20 @@ def _check_locale(value: str) -> str:
     if not _LOCALE.match(value):
         raise ValueError(f"{value!r} is not a locale tag such as 'en' or 'zh-CN'")
     return value.replace("_", "-")
+
+
+def _refuse_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text may not contain NUL characters")
+    return value
+
+
+def _check_utc_range(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()!r} is out of range once converted to UTC") from None
+    return value
 
 
 def _check_currency(value: str) -> str:
@@ -73,11 +92,16 @@ def _check_currency(value: str) -> str:
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_check_email)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_check_phone)]
 TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
-Locale = Annotated[str, AfterValidator(_check_locale)]
+Locale = Annotated[str, StringConstraints(max_length=35), AfterValidator(_check_locale)]
 Currency = Annotated[str, AfterValidator(_check_currency)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text500 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00]+$", max_length=2000)]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_refuse_nul)
+]
+Text500 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), AfterValidator(_refuse_nul)
+]
+Moment = Annotated[AwareDatetime, AfterValidator(_check_utc_range)]
 
 
 class InputModel(BaseModel):
@@ -96,7 +120,7 @@ class CustomerIn(InputModel):
     locale: Locale | None = None
     time_zone: TimeZone | None = None
     marketing_consent: bool = False
-    created_at: AwareDatetime | None = Field(default=None, description="When the customer joined the shop.")
+    created_at: Moment | None = Field(default=None, description="When the customer joined the shop.")
 
 
 class ProductIn(InputModel):
@@ -120,6 +144,12 @@ class OrderLineIn(InputModel):
     quantity: Annotated[int, Field(gt=0, le=1_000_000)]
     unit_price_minor: AmountMinor
 
+    @model_validator(mode="after")
+    def total_in_range(self) -> OrderLineIn:
+        if self.quantity * self.unit_price_minor > MAX_AMOUNT_MINOR:
+            raise ValueError(f"quantity times unit_price_minor is over {MAX_AMOUNT_MINOR}")
+        return self
+
 
 class OrderIn(InputModel):
     external_id: ExternalId
@@ -132,11 +162,11 @@ class OrderIn(InputModel):
     shipping_minor: AmountMinor = 0
     tax_minor: AmountMinor = 0
     total_minor: AmountMinor
-    placed_at: AwareDatetime
-    paid_at: AwareDatetime | None = None
-    fulfilled_at: AwareDatetime | None = None
-    refunded_at: AwareDatetime | None = None
-    cancelled_at: AwareDatetime | None = None
+    placed_at: Moment
+    paid_at: Moment | None = None
+    fulfilled_at: Moment | None = None
+    refunded_at: Moment | None = None
+    cancelled_at: Moment | None = None
     lines: Annotated[list[OrderLineIn], Field(max_length=500)] = []
 
     @model_validator(mode="after")
@@ -147,6 +177,12 @@ class OrderIn(InputModel):
             and self.customer.external_id != self.customer_external_id
         ):
             raise ValueError("customer_external_id and customer.external_id name different customers")
+        return self
+
+    @model_validator(mode="after")
+    def lines_subtotal_in_range(self) -> OrderIn:
+        if self.lines_subtotal_minor > MAX_AMOUNT_MINOR:
+            raise ValueError(f"the lines add up to more than {MAX_AMOUNT_MINOR}")
         return self
 
     @property
@@ -162,7 +198,7 @@ class TieIn(InputModel):
     from_external_id: ExternalId
     to_external_id: ExternalId
     source: TieSource = TieSource.DECLARED
-    created_at: AwareDatetime | None = None
+    created_at: Moment | None = None
 
     @model_validator(mode="after")
     def not_self(self) -> TieIn:

@@ -24,7 +24,8 @@ class OrderEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(
-        pattern=r"^\S{1,255}$", description="Unique per event; a replay with the same id is ignored."
+        pattern=r"^[^\s\x00-\x1f\x7f]{1,255}$",
+        description="Unique per event; a replay with the same id is ignored.",
     )
     type: Literal[
         "order.created", "order.updated", "order.paid", "order.fulfilled", "order.refunded", "order.cancelled"

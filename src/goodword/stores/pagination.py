@@ -33,7 +33,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind == "id" and value.isdigit():
+        if kind == "id" and value.isdigit() and int(value) < 2**63:
             return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from goodword.clock import utc_now
 from goodword.ids import new_public_id
 from goodword.stores.customers import get_customer
-from goodword.stores.models import ConsentEvent, Customer, CustomerTie, Order
+from goodword.stores.models import ConsentEvent, Customer, CustomerTie, IdempotencyRecord, Order
 
 ERASURE_SOURCE = "erasure"
 
@@ -73,6 +74,17 @@ def erase_customer(
     """
     now = now or utc_now()
     customer = get_customer(session, store_id=store_id, external_id=external_id)
+    # Answers kept for Idempotency-Key retries quote the customer as they were; forget those too.
+    session.execute(
+        delete(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.store_id == store_id,
+            IdempotencyRecord.response_body.contains(
+                f'"external_id":{json.dumps(external_id, ensure_ascii=False)}', autoescape=True
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
     customer.external_id = new_public_id("erased")
     customer.email = customer.phone = customer.name = customer.locale = customer.time_zone = None
     customer.content_hash = ""

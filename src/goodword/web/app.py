@@ -17,7 +17,11 @@ from goodword.config import Settings
 from goodword.db.session import Database
 from goodword.web.api.v1 import api_keys, customers, orders, products, ties, webhooks
 from goodword.web.deps import SessionDep
-from goodword.web.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from goodword.web.middleware import (
+    BodySizeLimitMiddleware,
+    RequestIdMiddleware,
+    UnhandledErrorMiddleware,
+)
 from goodword.web.problems import install_problem_handlers, problem
 
 _TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -56,6 +60,8 @@ def create_app(
     app.state.database = database
     app.state.demo = demo
     install_problem_handlers(app)
+    # Added innermost first: the request id wraps everything, so every answer and log line carries it.
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
 

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids and an access line per request, and a cap on body size."""
+"""Pure ASGI middleware: request ids and an access line per request, a cap on body size, a last-resort 500."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from goodword.logs import request_id_var
-from goodword.web.problems import problem
+from goodword.web.problems import internal_error, problem
 
+logger = logging.getLogger(__name__)
 access_log = logging.getLogger("goodword.access")
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -99,3 +100,33 @@ class BodySizeLimitMiddleware:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, "body_too_large", f"the request body is over {self.max_body_bytes} bytes")
         await response(scope, receive, send)
+
+
+class UnhandledErrorMiddleware:
+    """Turn an unexpected exception into a 500 problem, logged and answered with the request's id.
+
+    Starlette answers unhandled errors in its outermost middleware, after the request id is gone; this one
+    sits inside `RequestIdMiddleware`, so the log line, the body and the X-Request-ID header carry the id.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:  # too late for a clean answer; let the server drop the connection
+                raise
+            await internal_error()(scope, receive, send)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,6 +48,7 @@ def problem(
     *,
     instance: str | None = None,
     field_errors: list[dict[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://goodword.dev/problems/{code}",
@@ -60,7 +62,8 @@ def problem(
         body["instance"] = instance
     if field_errors:
         body["errors"] = field_errors
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
@@ -96,20 +99,25 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return problem(error.status_code, code, str(error.detail), instance=request.url.path)
+        # FastAPI raises a bare 400 when it cannot decode the body at all (not UTF-8, nested too deep).
+        code = {400: "malformed_json", 404: "not_found", 405: "method_not_allowed"}.get(
+            error.status_code, "http_error"
+        )
+        return problem(
+            error.status_code, code, str(error.detail), instance=request.url.path, headers=error.headers
+        )
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, error: OperationalError) -> JSONResponse:
         logger.error("database unavailable: %s", error.orig)
         return problem(503, "database_unavailable", "the database is not reachable; try again shortly")
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(
-            500, "internal_error", "something went wrong on our side; quote the request id when reporting it"
-        )
+
+def internal_error() -> JSONResponse:
+    """The answer to an unexpected exception, sent by `UnhandledErrorMiddleware`."""
+    return problem(
+        500, "internal_error", "something went wrong on our side; quote the request id when reporting it"
+    )
 
 
 def _field_path(location: Any) -> str:

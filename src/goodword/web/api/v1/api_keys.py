@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from goodword.stores import api_keys
 from goodword.stores.models import ApiKeyScope
-from goodword.web.api.v1.common import OutModel
+from goodword.web.api.v1.common import OutModel, RowIdPath
 from goodword.web.deps import SessionDep, WriterDep
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
@@ -45,6 +45,6 @@ def list_api_keys(session: SessionDep, caller: WriterDep) -> list[ApiKeyOut]:
 
 
 @router.delete("/{api_key_id}")
-def revoke_api_key(api_key_id: int, session: SessionDep, caller: WriterDep) -> ApiKeyOut:
+def revoke_api_key(api_key_id: RowIdPath, session: SessionDep, caller: WriterDep) -> ApiKeyOut:
     revoked = api_keys.revoke_api_key(session, store_id=caller.store_id, api_key_id=api_key_id)
     return ApiKeyOut.model_validate(revoked)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from goodword.errors import InvalidInput
 from goodword.stores.idempotency import StoredResponse, find_stored_response, store_response
+from goodword.stores.inputs import IDENTIFIER_PATTERN
 from goodword.stores.pagination import MAX_PAGE_SIZE
 from goodword.stores.upserts import UpsertOutcome, UpsertStatus
 from goodword.web.deps import Caller
@@ -23,6 +24,10 @@ from goodword.web.deps import Caller
 T = TypeVar("T")
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")]
 Cursor = Annotated[str | None, Query(max_length=200, description="`next_cursor` from the previous page.")]
+# The same rule as in request bodies: what cannot be stored cannot be looked up either.
+IdentifierPath = Annotated[str, Path(pattern=IDENTIFIER_PATTERN)]
+# Row ids are 64-bit; anything larger cannot name a row, and the database would refuse to compare it.
+RowIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class OutModel(BaseModel):
@@ -58,8 +63,9 @@ class BatchOut(BaseModel):
         )
 
 
-def fingerprint(route: str, body: BaseModel) -> str:
-    return hashlib.sha256(f"{route}\n{body.model_dump_json()}".encode()).hexdigest()
+def fingerprint(route: str, body: BaseModel | None = None) -> str:
+    sent = body.model_dump_json() if body is not None else ""
+    return hashlib.sha256(f"{route}\n{sent}".encode()).hexdigest()
 
 
 def respond_idempotently(

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from goodword.stores import customers, privacy
-from goodword.stores.inputs import CustomerIn
+from goodword.stores.inputs import CustomerIn, Moment
 from goodword.web.api.v1.common import (
     BatchOut,
     Cursor,
+    IdentifierPath,
     Limit,
     OutModel,
     PageOut,
@@ -24,7 +25,6 @@ from goodword.web.api.v1.common import (
 from goodword.web.deps import IdempotencyKeyDep, ReaderDep, SessionDep, WriterDep
 
 router = APIRouter(prefix="/customers", tags=["customers"])
-ExternalIdPath = Annotated[str, Path(max_length=255)]
 
 
 class CustomerOut(OutModel):
@@ -89,10 +89,10 @@ def list_customers(
     caller: ReaderDep,
     cursor: Cursor = None,
     limit: Limit = 50,
-    email: Annotated[str | None, Query(max_length=320)] = None,
+    email: Annotated[str | None, Query(max_length=320, pattern=r"^[^\x00]*$")] = None,
     marketing_consent: bool | None = None,
-    created_after: AwareDatetime | None = None,
-    created_before: AwareDatetime | None = None,
+    created_after: Moment | None = None,
+    created_before: Moment | None = None,
 ) -> PageOut[CustomerOut]:
     filters = customers.CustomerFilter(email, marketing_consent, created_after, created_before)
     page = customers.list_customers(
@@ -102,19 +102,32 @@ def list_customers(
 
 
 @router.get("/{external_id}", response_model=CustomerOut)
-def get_customer(external_id: ExternalIdPath, session: SessionDep, caller: ReaderDep) -> CustomerOut:
+def get_customer(external_id: IdentifierPath, session: SessionDep, caller: ReaderDep) -> CustomerOut:
     customer = customers.get_customer(session, store_id=caller.store_id, external_id=external_id)
     return CustomerOut.model_validate(customer)
 
 
 @router.get("/{external_id}/export")
-def export_customer(external_id: ExternalIdPath, session: SessionDep, caller: ReaderDep) -> dict[str, Any]:
+def export_customer(external_id: IdentifierPath, session: SessionDep, caller: ReaderDep) -> dict[str, Any]:
     """Everything Goodword holds about this customer (the right of access)."""
     return privacy.export_customer(session, store_id=caller.store_id, external_id=external_id)
 
 
 @router.post("/{external_id}/erase", response_model=CustomerOut)
-def erase_customer(external_id: ExternalIdPath, session: SessionDep, caller: WriterDep) -> CustomerOut:
+def erase_customer(
+    external_id: IdentifierPath, session: SessionDep, caller: WriterDep, key: IdempotencyKeyDep
+) -> Response:
     """Remove the customer's personal data; their orders stay, pseudonymized (the right to erasure)."""
-    customer = privacy.erase_customer(session, store_id=caller.store_id, external_id=external_id)
-    return CustomerOut.model_validate(customer)
+
+    def produce() -> tuple[int, BaseModel]:
+        customer = privacy.erase_customer(session, store_id=caller.store_id, external_id=external_id)
+        return 200, CustomerOut.model_validate(customer)
+
+    # Erasure renames the customer, so a plain retry would find no one: the key lets it get the first answer.
+    return respond_idempotently(
+        session,
+        caller=caller,
+        key=key,
+        request_fingerprint=fingerprint(f"customers/{external_id}/erase"),
+        produce=produce,
+    )

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from goodword.stores import orders
-from goodword.stores.inputs import OrderIn
+from goodword.stores.inputs import IDENTIFIER_PATTERN, Moment, OrderIn
 from goodword.stores.models import OrderStatus
 from goodword.web.api.v1.common import (
     BatchOut,
     Cursor,
+    IdentifierPath,
     Limit,
     OutModel,
     PageOut,
@@ -101,9 +102,11 @@ def list_orders(
     cursor: Cursor = None,
     limit: Limit = 50,
     status: OrderStatus | None = None,
-    customer: Annotated[str | None, Query(max_length=255, description="The customer's external id.")] = None,
-    placed_after: AwareDatetime | None = None,
-    placed_before: AwareDatetime | None = None,
+    customer: Annotated[
+        str | None, Query(pattern=IDENTIFIER_PATTERN, description="The customer's external id.")
+    ] = None,
+    placed_after: Moment | None = None,
+    placed_before: Moment | None = None,
 ) -> PageOut[OrderOut]:
     filters = orders.OrderFilter(status, customer, placed_after, placed_before)
     page = orders.list_orders(session, store_id=caller.store_id, filters=filters, cursor=cursor, limit=limit)
@@ -111,9 +114,7 @@ def list_orders(
 
 
 @router.get("/{external_id}", response_model=OrderOut)
-def get_order(
-    external_id: Annotated[str, Path(max_length=255)], session: SessionDep, caller: ReaderDep
-) -> OrderOut:
+def get_order(external_id: IdentifierPath, session: SessionDep, caller: ReaderDep) -> OrderOut:
     return OrderOut.model_validate(
         orders.get_order(session, store_id=caller.store_id, external_id=external_id)
     )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -13,6 +12,7 @@ from goodword.stores import products
 from goodword.stores.inputs import ProductIn
 from goodword.web.api.v1.common import (
     Cursor,
+    IdentifierPath,
     Limit,
     OutModel,
     PageOut,
@@ -61,7 +61,5 @@ def list_products(
 
 
 @router.get("/{sku}", response_model=ProductOut)
-def get_product(
-    sku: Annotated[str, Path(max_length=255)], session: SessionDep, caller: ReaderDep
-) -> ProductOut:
+def get_product(sku: IdentifierPath, session: SessionDep, caller: ReaderDep) -> ProductOut:
     return ProductOut.model_validate(products.get_product(session, store_id=caller.store_id, sku=sku))

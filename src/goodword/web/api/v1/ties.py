@@ -10,13 +10,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from goodword.stores import ties
-from goodword.stores.inputs import TieIn
+from goodword.stores.inputs import IDENTIFIER_PATTERN, TieIn
 from goodword.stores.models import TieSource
 from goodword.web.api.v1.common import (
     Cursor,
     Limit,
     OutModel,
     PageOut,
+    RowIdPath,
     fingerprint,
     respond_idempotently,
     single_item,
@@ -54,7 +55,9 @@ def list_ties(
     caller: ReaderDep,
     cursor: Cursor = None,
     limit: Limit = 50,
-    customer: Annotated[str | None, Query(max_length=255, description="Either side's external id.")] = None,
+    customer: Annotated[
+        str | None, Query(pattern=IDENTIFIER_PATTERN, description="Either side's external id.")
+    ] = None,
     source: TieSource | None = None,
 ) -> PageOut[TieOut]:
     page = ties.list_ties(
@@ -64,5 +67,5 @@ def list_ties(
 
 
 @router.get("/{tie_id}", response_model=TieOut)
-def get_tie(tie_id: int, session: SessionDep, caller: ReaderDep) -> TieOut:
+def get_tie(tie_id: RowIdPath, session: SessionDep, caller: ReaderDep) -> TieOut:
     return TieOut.model_validate(ties.get_tie(session, store_id=caller.store_id, tie_id=tie_id))

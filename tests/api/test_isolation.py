@@ -1,0 +1,249 @@
+"""Two stores, every endpoint: one store's key never reads, changes or reveals another store's rows.
+
+The cases are keyed by (method, path) and checked against the OpenAPI document, so a new endpoint without
+an isolation case here fails the suite.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from goodword.stores import api_keys, customers, orders, products, ties
+from goodword.stores.inputs import CustomerIn, OrderIn, ProductIn, TieIn
+from tests.api.assertions import assert_problem
+from tests.factories.stores import (
+    StoreAccess,
+    customer_payload,
+    order_event_payload,
+    order_payload,
+    product_payload,
+    signed_webhook,
+)
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What the first store holds; the other store holds look-alikes under the same external ids."""
+
+    owner: StoreAccess
+    intruder: StoreAccess
+    tie_id: int
+    api_key_id: int
+
+
+def _seed(session: Session, owner: StoreAccess, intruder: StoreAccess) -> Seeded:
+    # Seeded through the services, which is quicker than through HTTP; each case then goes through HTTP.
+    tie_ids = []
+    for store, label in ((owner, "owner"), (intruder, "intruder")):
+        people = [
+            CustomerIn.model_validate(
+                customer_payload(external_id=f"{label}-{n}", email=f"{label}{n}@example.com")
+            )
+            for n in (1, 2)
+        ]
+        customers.upsert_customers(session, store_id=store.store_id, customers=people, source="test")
+        products.upsert_products(
+            session,
+            store_id=store.store_id,
+            products=[ProductIn.model_validate(product_payload(sku=f"SKU-{label}"))],
+        )
+        order = OrderIn.model_validate(
+            order_payload(external_id=f"order-{label}", customer_external_id=f"{label}-1")
+        )
+        orders.upsert_orders(session, store_id=store.store_id, orders=[order], source="test")
+        tie = TieIn(from_external_id=f"{label}-1", to_external_id=f"{label}-2")
+        [(recorded, _)] = ties.record_ties(session, store_id=store.store_id, ties=[tie])
+        tie_ids.append(recorded.id)
+    api_key_id = api_keys.list_api_keys(session, store_id=owner.store_id)[0].id
+    return Seeded(owner, intruder, tie_ids[0], api_key_id)
+
+
+def _owner_unchanged(session: Session, seeded: Seeded) -> None:
+    session.expire_all()  # the requests wrote with Core statements the identity map has not seen
+    owner = seeded.owner.store_id
+    customer = customers.get_customer(session, store_id=owner, external_id="owner-1")
+    assert (customer.email, customer.erased_at) == ("owner1@example.com", None)
+    assert orders.get_order(session, store_id=owner, external_id="order-owner").total_minor == 2700
+    assert products.get_product(session, store_id=owner, sku="SKU-owner").price_minor == 1250
+    assert (
+        len(
+            customers.list_customers(
+                session, store_id=owner, filters=customers.CustomerFilter(), cursor=None, limit=10
+            ).items
+        )
+        == 2
+    )
+    assert [k.revoked_at for k in api_keys.list_api_keys(session, store_id=owner)] == [None, None]
+
+
+def _only_intruder_rows(response_json: object) -> None:
+    text = str(response_json)
+    assert "owner" not in text, text
+
+
+def _list(path: str) -> Callable[[TestClient, Seeded], None]:
+    def check(client: TestClient, seeded: Seeded) -> None:
+        response = client.get(path, headers=seeded.intruder.reader)
+        assert response.status_code == 200, response.text
+        assert response.json()["data"], "the intruder should see its own rows"
+        _only_intruder_rows(response.json())
+
+    return check
+
+
+def _without_ids(detail: str) -> str:
+    return re.sub(r"'[^']*'|\d+", "<id>", detail)
+
+
+def _not_found(method: str, path: str, unknown: str) -> Callable[[TestClient, Seeded], None]:
+    """404, worded exactly as for `unknown`, an id that no store has: nothing tells the two apart."""
+
+    def check(client: TestClient, seeded: Seeded) -> None:
+        theirs = client.request(method, path.format(seeded=seeded), headers=seeded.intruder.writer)
+        nobodys = client.request(method, unknown, headers=seeded.intruder.writer)
+        assert_problem(theirs, 404, "not_found")
+        assert_problem(nobodys, 404, "not_found")
+        assert _without_ids(theirs.json()["detail"]) == _without_ids(nobodys.json()["detail"])
+
+    return check
+
+
+def _upsert_own(path: str, body: object, expected: int) -> Callable[[TestClient, Seeded], None]:
+    def check(client: TestClient, seeded: Seeded) -> None:
+        response = client.post(path, json=body, headers=seeded.intruder.writer)
+        assert response.status_code == expected, response.text
+
+    return check
+
+
+def _refers_to_owner_customers(
+    path: str, body: object, fields: list[str]
+) -> Callable[[TestClient, Seeded], None]:
+    def check(client: TestClient, seeded: Seeded) -> None:
+        response = client.post(path, json=body, headers=seeded.intruder.writer)
+        assert_problem(response, 422, "invalid_input")
+        assert [e["field"] for e in response.json()["errors"]] == fields
+
+    return check
+
+
+def _list_api_keys(client: TestClient, seeded: Seeded) -> None:
+    keys = client.get("/api/v1/api-keys", headers=seeded.intruder.writer).json()
+    owner_ids = {k["id"] for k in client.get("/api/v1/api-keys", headers=seeded.owner.writer).json()}
+    assert keys
+    assert not owner_ids & {k["id"] for k in keys}
+
+
+def _issue_api_key(client: TestClient, seeded: Seeded) -> None:
+    issued = client.post(
+        "/api/v1/api-keys", json={"name": "mine", "scope": "write"}, headers=seeded.intruder.writer
+    )
+    new_key = {"Authorization": f"Bearer {issued.json()['key']}"}
+    assert client.get("/api/v1/customers/owner-1", headers=new_key).status_code == 404
+
+
+def _webhook_for_owner_signed_by_intruder(client: TestClient, seeded: Seeded) -> None:
+    event = order_event_payload(external_id="order-owner", total_minor=1)
+    body, headers = signed_webhook(seeded.intruder, event)
+    response = client.post(
+        "/api/v1/webhooks/orders",
+        content=body,
+        headers={**headers, "X-Goodword-Store": seeded.owner.store_id},
+    )
+    assert_problem(response, 401, "bad_signature")
+    own = client.post("/api/v1/webhooks/orders", content=body, headers=headers)
+    assert own.json()["status"] == "applied"
+
+
+def _public(path: str) -> Callable[[TestClient, Seeded], None]:
+    def check(client: TestClient, seeded: Seeded) -> None:
+        response = client.get(path)
+        assert response.status_code == 200
+        _only_intruder_rows(response.json())
+
+    return check
+
+
+CASES: dict[tuple[str, str], Callable[[TestClient, Seeded], None]] = {
+    ("GET", "/api/v1/customers"): _list("/api/v1/customers"),
+    ("POST", "/api/v1/customers"): _upsert_own(
+        "/api/v1/customers", customer_payload(external_id="owner-1"), 201
+    ),
+    ("POST", "/api/v1/customers/batch"): _upsert_own(
+        "/api/v1/customers/batch", {"items": [customer_payload(external_id="owner-1")]}, 200
+    ),
+    ("GET", "/api/v1/customers/{external_id}"): _not_found(
+        "GET", "/api/v1/customers/owner-1", "/api/v1/customers/ghost-1"
+    ),
+    ("GET", "/api/v1/customers/{external_id}/export"): _not_found(
+        "GET", "/api/v1/customers/owner-1/export", "/api/v1/customers/ghost-1/export"
+    ),
+    ("POST", "/api/v1/customers/{external_id}/erase"): _not_found(
+        "POST", "/api/v1/customers/owner-1/erase", "/api/v1/customers/ghost-1/erase"
+    ),
+    ("GET", "/api/v1/products"): _list("/api/v1/products"),
+    ("POST", "/api/v1/products"): _upsert_own(
+        "/api/v1/products", product_payload(sku="SKU-owner", price_minor=1), 201
+    ),
+    ("GET", "/api/v1/products/{sku}"): _not_found(
+        "GET", "/api/v1/products/SKU-owner", "/api/v1/products/SKU-ghost"
+    ),
+    ("GET", "/api/v1/orders"): _list("/api/v1/orders"),
+    ("POST", "/api/v1/orders"): _refers_to_owner_customers(
+        "/api/v1/orders", order_payload(customer_external_id="owner-1"), ["customer_external_id"]
+    ),
+    ("POST", "/api/v1/orders/batch"): _refers_to_owner_customers(
+        "/api/v1/orders/batch",
+        {"items": [order_payload(external_id="order-owner", total_minor=1, customer_external_id="owner-2")]},
+        ["items.0.customer_external_id"],
+    ),
+    ("GET", "/api/v1/orders/{external_id}"): _not_found(
+        "GET", "/api/v1/orders/order-owner", "/api/v1/orders/order-ghost"
+    ),
+    ("GET", "/api/v1/ties"): _list("/api/v1/ties"),
+    ("POST", "/api/v1/ties"): _refers_to_owner_customers(
+        "/api/v1/ties",
+        {"from_external_id": "owner-2", "to_external_id": "owner-1"},
+        ["from_external_id", "to_external_id"],
+    ),
+    ("GET", "/api/v1/ties/{tie_id}"): _not_found(
+        "GET", "/api/v1/ties/{seeded.tie_id}", "/api/v1/ties/987654321"
+    ),
+    ("POST", "/api/v1/webhooks/orders"): _webhook_for_owner_signed_by_intruder,
+    ("POST", "/api/v1/api-keys"): _issue_api_key,
+    ("GET", "/api/v1/api-keys"): _list_api_keys,
+    ("DELETE", "/api/v1/api-keys/{api_key_id}"): _not_found(
+        "DELETE", "/api/v1/api-keys/{seeded.api_key_id}", "/api/v1/api-keys/987654321"
+    ),
+    ("GET", "/healthz"): _public("/healthz"),
+    ("GET", "/readyz"): _public("/readyz"),
+}
+
+
+def test_every_endpoint_in_the_openapi_document_has_an_isolation_case(app: FastAPI) -> None:
+    # given
+    documented = {
+        (method.upper(), path) for path, operations in app.openapi()["paths"].items() for method in operations
+    }
+    # then
+    assert documented == set(CASES)
+
+
+@pytest.mark.parametrize("endpoint", list(CASES), ids=[f"{m} {p}" for m, p in CASES])
+def test_another_stores_key_neither_sees_nor_changes_the_first_stores_rows(
+    client: TestClient,
+    session: Session,
+    store: StoreAccess,
+    other_store: StoreAccess,
+    endpoint: tuple[str, str],
+) -> None:
+    # given
+    seeded = _seed(session, store, other_store)
+    # when / then
+    CASES[endpoint](client, seeded)
+    _owner_unchanged(session, seeded)
