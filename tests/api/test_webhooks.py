@@ -74,6 +74,8 @@ def _unauthorized_variants(
         "tampered-body": (tampered, good),
         "missing-signature": (body, {k: v for k, v in good.items() if k != "X-Goodword-Signature"}),
         "unknown-store": (body, {**good, "X-Goodword-Store": "st_doesnotexist00"}),
+        "missing-store": (body, {k: v for k, v in good.items() if k != "X-Goodword-Store"}),
+        "overlong-store": (body, {**good, "X-Goodword-Store": "st_" + "x" * 300}),
         "no-scheme": (
             body,
             {**good, "X-Goodword-Signature": good["X-Goodword-Signature"].removeprefix("sha256=")},
@@ -89,6 +91,8 @@ def _unauthorized_variants(
         "tampered-body",
         "missing-signature",
         "unknown-store",
+        "missing-store",
+        "overlong-store",
         "no-scheme",
     ],
 )

@@ -6,11 +6,11 @@ import hashlib
 import hmac
 from typing import Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from goodword.errors import Unauthorized
+from goodword.errors import FieldIssue, InvalidInput, Malformed, Unauthorized
 from goodword.stores.inputs import OrderIn
 from goodword.stores.models import InboundWebhookEvent, Store
 from goodword.stores.orders import upsert_orders
@@ -36,6 +36,36 @@ class OrderEvent(BaseModel):
 def sign(secret: str, body: bytes) -> str:
     """The signature header value a sender puts on `body`: `sha256=<hex HMAC-SHA256>`."""
     return SIGNATURE_SCHEME + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def receive_order_event(
+    session: Session, *, store_id: str | None, body: bytes, signature: str | None
+) -> tuple[OrderEvent, bool]:
+    """Check the signature, parse the event and apply it once; the flag says whether it was applied now.
+
+    Raises:
+        Unauthorized: unknown store, missing or wrong signature; the message does not say which.
+        Malformed: the body is not JSON.
+        InvalidInput: the body is not a valid order event.
+    """
+    store = session.get(Store, store_id) if store_id else None
+    verify_signature(store, body=body, signature=signature)
+    assert store is not None  # verify_signature refuses an unknown store
+    event = parse_order_event(body)
+    return event, apply_order_event(session, store_id=store.id, event=event) is not None
+
+
+def parse_order_event(body: bytes) -> OrderEvent:
+    try:
+        return OrderEvent.model_validate_json(body)
+    except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            raise Malformed("the request body is not valid JSON", code="malformed_json") from None
+        issues = [
+            FieldIssue(".".join(str(p) for p in e["loc"]) or "body", e["msg"], e["type"])
+            for e in error.errors()
+        ]
+        raise InvalidInput("the event is not a valid order event", issues) from None
 
 
 def verify_signature(store: Store | None, *, body: bytes, signature: str | None) -> Store:
