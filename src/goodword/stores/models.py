@@ -165,7 +165,9 @@ class Order(StoreScoped, Base):
 class OrderLine(StoreScoped, Base):
     __tablename__ = "order_lines"
     __table_args__ = (
-        Index("ix_order_lines_order", "order_id"),
+        # serves: an order's lines, and replacing them; leads with store_id so that SQLite, which keeps no
+        # statistics, prefers it to the product index below for store-scoped lookups by order
+        Index("ix_order_lines_store_order", "store_id", "order_id"),
         # serves: "did this customer buy this product" (verified reviews later)
         Index("ix_order_lines_store_product", "store_id", "product_id"),
         CheckConstraint("quantity > 0", name="quantity"),

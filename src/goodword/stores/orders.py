@@ -141,7 +141,8 @@ def _replace_lines(
         session.execute(
             delete(OrderLine)
             .where(
-                OrderLine.store_id == store_id, OrderLine.order_id.in_(order_ids[start : start + _ID_CHUNK])
+                OrderLine.store_id == store_id,
+                OrderLine.order_id.in_(order_ids[start : start + _ID_CHUNK]),
             )
             .execution_options(synchronize_session=False)
         )
