@@ -65,12 +65,16 @@ def upsert_orders(
         rows=rows,
         existing=existing,
     )
-    changed = [
-        (order, outcome.id)
-        for order, outcome in zip(orders, outcomes, strict=True)
-        if outcome.status is not UpsertStatus.UNCHANGED
-    ]
-    _replace_lines(session, store_id=store_id, changed=changed, product_ids=product_ids)
+    written = list(zip(orders, outcomes, strict=True))
+    _delete_lines(
+        session, store_id=store_id, order_ids=[o.id for _, o in written if o.status is UpsertStatus.UPDATED]
+    )
+    _insert_lines(
+        session,
+        store_id=store_id,
+        orders=[(order, o.id) for order, o in written if o.status is not UpsertStatus.UNCHANGED],
+        product_ids=product_ids,
+    )
     return outcomes
 
 
@@ -133,19 +137,20 @@ def _order_row(store_id: str, order: OrderIn, customer_ids: dict[str, int], now:
     }
 
 
-def _replace_lines(
-    session: Session, *, store_id: str, changed: Sequence[tuple[OrderIn, int]], product_ids: dict[str, int]
-) -> None:
-    order_ids = [order_id for _, order_id in changed]
+def _delete_lines(session: Session, *, store_id: str, order_ids: Sequence[int]) -> None:
     for start in range(0, len(order_ids), _ID_CHUNK):
         session.execute(
             delete(OrderLine)
             .where(
-                OrderLine.store_id == store_id,
-                OrderLine.order_id.in_(order_ids[start : start + _ID_CHUNK]),
+                OrderLine.store_id == store_id, OrderLine.order_id.in_(order_ids[start : start + _ID_CHUNK])
             )
             .execution_options(synchronize_session=False)
         )
+
+
+def _insert_lines(
+    session: Session, *, store_id: str, orders: Sequence[tuple[OrderIn, int]], product_ids: dict[str, int]
+) -> None:
     lines = [
         {
             "store_id": store_id,
@@ -158,7 +163,7 @@ def _replace_lines(
             "unit_price_minor": line.unit_price_minor,
             "total_minor": line.quantity * line.unit_price_minor,
         }
-        for order, order_id in changed
+        for order, order_id in orders
         for position, line in enumerate(order.lines)
     ]
     if lines:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Boolean, ColumnElement, Table, literal_column, null, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -105,7 +105,7 @@ def upsert_rows(
     Returns one outcome per row, in the order given.
     """
     to_write = [row for row in rows if _changed(existing.get(row[key_column]), row)]
-    written: dict[str, int] = {}
+    written: dict[str, tuple[int, bool | None]] = {}
     if to_write:
         statement, parameters = bulk_insert(session, table, to_write)
         update_columns = {
@@ -117,15 +117,20 @@ def upsert_rows(
             index_elements=[table.c.store_id, table.c[key_column]],
             set_=update_columns,
             where=table.c.content_hash != statement.excluded.content_hash,
-        ).returning(table.c[key_column], table.c.id)
-        written = dict(session.execute(statement, parameters).all())
+        ).returning(table.c[key_column], table.c.id, _inserted_flag(session))
+        written = {
+            key: (row_id, inserted) for key, row_id, inserted in session.execute(statement, parameters)
+        }
     outcomes = []
     for row in rows:
         key = row[key_column]
         before = existing.get(key)
         if key in written:
-            status = UpsertStatus.CREATED if before is None else UpsertStatus.UPDATED
-            outcomes.append(UpsertOutcome(key, written[key], status))
+            row_id, inserted = written[key]
+            created = inserted if inserted is not None else before is None
+            outcomes.append(
+                UpsertOutcome(key, row_id, UpsertStatus.CREATED if created else UpsertStatus.UPDATED)
+            )
         elif before is not None:
             outcomes.append(UpsertOutcome(key, before.id, UpsertStatus.UNCHANGED))
         else:
@@ -135,6 +140,18 @@ def upsert_rows(
             ).scalar_one()
             outcomes.append(UpsertOutcome(key, row_id, UpsertStatus.UNCHANGED))
     return outcomes
+
+
+def _inserted_flag(session: Session) -> ColumnElement[Any]:
+    """Whether RETURNING saw an insert rather than an update.
+
+    On PostgreSQL a concurrent writer may have inserted the row after we looked, so ask the row itself: a
+    freshly inserted tuple has no deleting transaction (xmax = 0). SQLite admits one writer at a time, so
+    what we read before writing is still true and the flag is left to it (NULL).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return literal_column("(xmax = 0)", Boolean)
+    return null()
 
 
 def _changed(before: ExistingRow | None, row: dict[str, Any]) -> bool:
