@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from goodword.clock import utc_now
-from goodword.db.base import Base, BigIntId, StoreScoped
+from goodword.db.base import Base, BigIntId, StoreScoped, string_enum
 
 
 class ApiKeyScope(enum.StrEnum):
@@ -42,11 +41,6 @@ class TieSource(enum.StrEnum):
     IMPORTED = "imported"
 
 
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    # Stored as the value string with a CHECK constraint: readable in SQL, and no PostgreSQL type to migrate.
-    return Enum(cls, name=name, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
-
-
 class Store(Base):
     __tablename__ = "stores"
 
@@ -56,6 +50,10 @@ class Store(Base):
     webhook_secret: Mapped[str] = mapped_column(String(100))
     default_currency: Mapped[str] = mapped_column(String(3), default="USD")
     shop_url: Mapped[str | None] = mapped_column(String(2000))
+    # Branding and a contact for messages: emails carry the logo and colour; notices go to the contact.
+    logo_url: Mapped[str | None] = mapped_column(String(2000))
+    brand_color: Mapped[str | None] = mapped_column(String(7))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
@@ -67,7 +65,7 @@ class ApiKey(StoreScoped, Base):
     # The public part of the key, used to find the row; the secret part is only ever stored as its SHA-256.
     prefix: Mapped[str] = mapped_column(String(32), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
-    scope: Mapped[ApiKeyScope] = mapped_column(_enum(ApiKeyScope, "api_key_scope"))
+    scope: Mapped[ApiKeyScope] = mapped_column(string_enum(ApiKeyScope, "api_key_scope"))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     revoked_at: Mapped[datetime | None]
 
@@ -88,6 +86,8 @@ class Customer(StoreScoped, Base):
     locale: Mapped[str | None] = mapped_column(String(35))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when mail to this address bounced hard or was reported as spam; no email goes there again.
+    email_undeliverable_at: Mapped[datetime | None]
     # SHA-256 of the last upserted payload: an identical upsert is recognised and changes nothing.
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
@@ -136,7 +136,7 @@ class Order(StoreScoped, Base):
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(255))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, "order_status"))
+    status: Mapped[OrderStatus] = mapped_column(string_enum(OrderStatus, "order_status"))
     currency: Mapped[str] = mapped_column(String(3))
     subtotal_minor: Mapped[int] = mapped_column(BigInteger)
     discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -200,7 +200,7 @@ class CustomerTie(StoreScoped, Base):
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     from_customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     to_customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    source: Mapped[TieSource] = mapped_column(_enum(TieSource, "tie_source"))
+    source: Mapped[TieSource] = mapped_column(string_enum(TieSource, "tie_source"))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     from_customer: Mapped[Customer] = relationship(foreign_keys=[from_customer_id], lazy="joined")

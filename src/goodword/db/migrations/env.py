@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import goodword.stores.models  # noqa: F401 - registers the tables on Base.metadata
+import goodword.messaging.models
+import goodword.stores.models  # noqa: F401 - registers every domain's tables on Base.metadata
 from goodword.config import Settings
 from goodword.db.base import Base
 from goodword.db.session import build_engine

@@ -271,7 +271,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_order_lines_store_product", ["store_id", "product_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("order_lines", schema=None) as batch_op:
         batch_op.drop_index("ix_order_lines_store_product")

@@ -1,0 +1,1 @@
+"""Reaching people: the transactional outbox, its worker, email, SMS, outgoing webhooks, consent and manners."""
