@@ -31,7 +31,8 @@ def upgrade_to_head(engine: Engine) -> None:
 
 def schema_drift(engine: Engine) -> list[object]:
     """Differences between the migrated database and the models; empty when a migration is not missing."""
-    import goodword.stores.models  # noqa: F401 - registers the tables
+    import goodword.messaging.models
+    import goodword.stores.models  # noqa: F401 - registers every domain's tables
 
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
