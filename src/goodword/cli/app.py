@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from goodword.cli import admin, server
+from goodword.cli import admin, demo, imports, server
 
 app = typer.Typer(
     name="goodword",
@@ -14,6 +14,8 @@ app = typer.Typer(
 )
 server.register(app)
 admin.register(app)
+demo.register(app)
+imports.register(app)
 
 
 def main() -> None:
