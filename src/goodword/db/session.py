@@ -22,7 +22,14 @@ def build_engine(settings: Settings) -> Engine:
     url = make_url(settings.database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(
-            url, pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size, pool_pre_ping=True
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+            pool_pre_ping=True,
+            # psycopg prepares a statement after five runs and PostgreSQL may then keep a generic plan made
+            # while the tables were small; bulk loads (imports, batches) then scan whole tables. Our hot
+            # statements are large batches where planning is cheap next to execution, so plan each time.
+            connect_args={"prepare_threshold": None},
         )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
