@@ -11,7 +11,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from goodword.clock import utc_now
-from goodword.db.bulk import bulk_insert
+from goodword.db.bulk import insert_many
 from goodword.errors import FieldIssue, InvalidInput, NotFound
 from goodword.stores.customers import customer_ids_by_external_id, upsert_customers
 from goodword.stores.inputs import CustomerIn, OrderIn
@@ -167,7 +167,7 @@ def _insert_lines(
         for position, line in enumerate(order.lines)
     ]
     if lines:
-        session.execute(*bulk_insert(session, _lines, lines))
+        insert_many(session, _lines, lines)
 
 
 def get_order(session: Session, *, store_id: str, external_id: str) -> Order:
