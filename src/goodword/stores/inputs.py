@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import phonenumbers
@@ -36,6 +36,8 @@ _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 MAX_AMOUNT_MINOR = 10**15
 # Strict: a JSON integer only, so "27.00" or 27.5 is refused instead of being read as 27 minor units.
 AmountMinor = Annotated[int, Field(ge=0, le=MAX_AMOUNT_MINOR, strict=True)]
+# Every real zone's offset lies within XML Schema's bound of ±14:00; Python takes up to ±24h, PostgreSQL ±16h.
+_MAX_UTC_OFFSET = timedelta(hours=14)
 
 
 def _check_email(value: str) -> str:
@@ -76,6 +78,9 @@ def _refuse_nul(value: str) -> str:
 
 
 def _check_utc_range(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > _MAX_UTC_OFFSET:
+        raise ValueError(f"{value.isoformat()!r} has a UTC offset beyond ±14:00")
     try:
         value.astimezone(UTC)
     except OverflowError:
@@ -94,7 +99,7 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), 
 TimeZone = Annotated[str, AfterValidator(_check_time_zone)]
 Locale = Annotated[str, StringConstraints(max_length=35), AfterValidator(_check_locale)]
 Currency = Annotated[str, AfterValidator(_check_currency)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00]+$", max_length=2000)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00-\x1f\x7f]+$", max_length=2000)]
 Text200 = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_refuse_nul)
 ]

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
@@ -39,6 +40,29 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: a stable `code`, field-level `errors` and the request id to quote."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    request_id: str
+    instance: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` documenting these statuses as problem+json, for a router's `responses=`."""
+    # Inline rather than a $ref: FastAPI registers component schemas only for models its routes return.
+    schema = Problem.model_json_schema()
+    return {
+        status: {"description": _TITLES[status], "content": {"application/problem+json": {"schema": schema}}}
+        for status in statuses
+    }
 
 
 def problem(

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from goodword.stores import api_keys
+from goodword.stores.inputs import Text200
 from goodword.stores.models import ApiKeyScope
 from goodword.web.api.v1.common import OutModel, RowIdPath
 from goodword.web.deps import SessionDep, WriterDep
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api-keys", tags=["api keys"])
 
 
 class ApiKeyIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text200
     scope: ApiKeyScope
 
 
