@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from goodword.cli import admin, demo, imports, server
+from goodword.cli import admin, demo, imports, server, worker
 
 app = typer.Typer(
     name="goodword",
@@ -16,6 +16,7 @@ server.register(app)
 admin.register(app)
 demo.register(app)
 imports.register(app)
+worker.register(app)
 
 
 def main() -> None:

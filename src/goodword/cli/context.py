@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
 from rich.console import Console
 
 from goodword.config import Settings
@@ -11,6 +14,10 @@ from goodword.logs import configure_logging
 
 console = Console()
 errors = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database", envvar="GOODWORD_DATABASE_URL", help="SQLAlchemy or libpq URL.")
+]
 
 
 def load_settings(database_url: str | None = None) -> Settings:

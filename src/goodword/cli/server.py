@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from goodword.cli.context import console, load_settings, open_database
+from goodword.cli.context import DatabaseOption, console, load_settings, open_database
+from goodword.cli.worker import embedded_worker
 from goodword.web.app import DemoInfo, create_app
-
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database", envvar="GOODWORD_DATABASE_URL", help="SQLAlchemy or libpq URL.")
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -24,10 +22,28 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database: DatabaseOption = None,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Deliver the outbox in this process (GOODWORD_EMBEDDED_WORKER=false turns it off too); "
+            "turn it off when `goodword worker` processes run instead.",
+        ),
+    ] = True,
 ) -> None:
-    """Apply migrations, then serve the API and pages until SIGINT or SIGTERM (in-flight requests finish)."""
+    """Apply migrations, then serve the API and pages until SIGINT or SIGTERM (in-flight requests finish).
+
+    Unless told otherwise, an outbox worker runs beside the server and finishes its batch before exit.
+    """
     settings = load_settings(database)
-    run_server(create_app(settings, database=open_database(settings)), host=host, port=port)
+    db = open_database(settings)
+    app = create_app(settings, database=db)
+    outbox = embedded_worker(settings, db) if worker and settings.embedded_worker else nullcontext()
+    try:
+        with outbox:
+            run_server(app, host=host, port=port)
+    finally:
+        db.dispose()
 
 
 def run_server(app: object, *, host: str, port: int) -> None:
@@ -49,4 +65,4 @@ def migrate(database: DatabaseOption = None) -> None:
     console.print("[green]Database is up to date.[/green]")
 
 
-__all__ = ["DemoInfo", "run_server"]
+__all__ = ["DatabaseOption", "DemoInfo", "run_server"]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from goodword.clock import utc_now
 from goodword.errors import Conflict, NotFound
-from goodword.messaging.models import Channel, MessageStatus, OutboxMessage, Purpose
+from goodword.messaging.models import Channel, DeliveryAttempt, MessageStatus, OutboxMessage, Purpose
 from goodword.stores.pagination import Page, paginate
 from goodword.stores.upserts import insert_for
 
@@ -132,3 +132,13 @@ def retry_message(
     message.leased_until = message.leased_by = message.finished_at = None
     session.flush()
     return message
+
+
+def list_attempts(session: Session, *, store_id: str, message_id: int) -> list[DeliveryAttempt]:
+    """Every delivery attempt of one of the store's messages, first to last."""
+    query = (
+        select(DeliveryAttempt)
+        .where(DeliveryAttempt.store_id == store_id, DeliveryAttempt.message_id == message_id)
+        .order_by(DeliveryAttempt.attempt)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,149 @@
+"""Webhook deliveries per second through the outbox, beside the throughput of the receiver alone.
+
+Target (issue 3): 100,000 webhook messages to a local HTTP receiver at >= 2,000 deliveries/s with two
+`goodword worker` processes on PostgreSQL, and >= 1,000/s with the worker embedded in `goodword serve`
+on SQLite. The receiver alone is measured first with the same HTTP client library the transport uses.
+
+    python -m benchmarks.outbox [--messages 100000] [--postgres postgresql://postgres@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+from benchmarks.harness import free_port, machine, running_server, scratch_database
+from goodword.config import Settings
+from goodword.db.migrate import upgrade_to_head
+from goodword.db.session import Database
+from goodword.messaging.endpoints import create_endpoint
+from goodword.messaging.events import publish_event
+from goodword.messaging.models import MessageStatus, OutboxMessage
+from goodword.stores.stores import create_store
+
+EVENT = "webhook.test"
+
+
+@contextmanager
+def receiver() -> Iterator[tuple[str, Path]]:
+    port = free_port()
+    counts = Path(tempfile.mkdtemp(prefix="goodword-receiver-")) / "counts.json"
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.webhook_receiver", str(port), str(counts)])
+    url = f"http://127.0.0.1:{port}/hooks"
+    for _ in range(100):
+        try:
+            httpx.post(url, content=b"{}", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    try:
+        yield url, counts
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def receiver_alone(url: str, *, requests: int, threads: int) -> float:
+    body = json.dumps({"type": EVENT, "timestamp": "2026-11-23T00:00:00Z", "data": {"n": 1}}).encode()
+    with (
+        httpx.Client(limits=httpx.Limits(max_connections=threads)) as client,
+        ThreadPoolExecutor(threads) as pool,
+    ):
+        started = time.perf_counter()
+        list(
+            pool.map(
+                lambda n: client.post(url, content=body, headers={"webhook-id": f"alone-{n}"}),
+                range(requests),
+            )
+        )
+        return requests / (time.perf_counter() - started)
+
+
+def fill_outbox(database: Database, url: str, messages: int) -> float:
+    with database.unit_of_work() as session:
+        store_id = create_store(session, name="Outbox benchmark").id
+        create_endpoint(session, store_id=store_id, url=url, event_types=[EVENT])
+    started = time.perf_counter()
+    for start in range(0, messages, 1000):
+        with database.unit_of_work() as session:
+            for n in range(start, min(start + 1000, messages)):
+                publish_event(
+                    session, store_id=store_id, event_type=EVENT, data={"n": n}, event_id=f"evt-{n}"
+                )
+    return messages / (time.perf_counter() - started)
+
+
+def wait_until_delivered(database: Database, messages: int, *, timeout: float) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        with database.unit_of_work(write=False) as session:
+            done = session.scalar(select(func.count()).where(OutboxMessage.status == MessageStatus.DELIVERED))
+        if done >= messages:
+            return time.perf_counter() - started
+        time.sleep(0.25)
+    raise RuntimeError(f"only {done:,} of {messages:,} delivered within {timeout:.0f} s")
+
+
+def run(kind: str, url: str, counts: Path, args: argparse.Namespace) -> tuple[float, float]:
+    with scratch_database(kind, args.postgres or "") as database_url:
+        database = Database(Settings(database_url=database_url))
+        upgrade_to_head(database.engine)
+        enqueue_rate = fill_outbox(database, url, args.messages)
+        env = {**os.environ, "GOODWORD_DATABASE_URL": database_url, "GOODWORD_LOG_LEVEL": "WARNING"}
+        if kind == "sqlite":
+            with running_server(database_url, extra_env={"GOODWORD_EMBEDDED_WORKER": "true"}):
+                seconds = wait_until_delivered(database, args.messages, timeout=args.timeout)
+        else:
+            workers = subprocess.Popen(
+                [sys.executable, "-m", "goodword", "worker", "--processes", "2"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            try:
+                seconds = wait_until_delivered(database, args.messages, timeout=args.timeout)
+            finally:
+                workers.terminate()
+                workers.wait(timeout=60)
+        database.dispose()
+    return args.messages / seconds, enqueue_rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--postgres", help="PostgreSQL server URL; a scratch database is made on it")
+    parser.add_argument("--timeout", type=float, default=900)
+    args = parser.parse_args()
+    print(f"outbox benchmark: {args.messages:,} webhook messages; {machine()}")
+    with receiver() as (url, counts):
+        alone = receiver_alone(url, requests=20_000, threads=16)
+        print(f"receiver alone (httpx, 16 threads): {alone:8,.0f} requests/s")
+        targets = {"sqlite": 1000.0, "postgresql": 2000.0}
+        for kind in ["sqlite", *(["postgresql"] if args.postgres else [])]:
+            rate, enqueue_rate = run(kind, url, counts, args)
+            setup = "embedded worker in serve" if kind == "sqlite" else "2 worker processes"
+            verdict = "PASS" if rate >= targets[kind] else "FAIL"
+            print(
+                f"{kind:10} {setup:26} {rate:8,.0f} deliveries/s  ({rate / alone:4.2f} of the receiver alone; "
+                f"enqueue {enqueue_rate:,.0f}/s)  [{verdict}: target >= {targets[kind]:,.0f}/s]"
+            )
+    totals = json.loads(counts.read_text())
+    print(f"receiver saw {totals['received']:,} requests, {totals['distinct']:,} distinct webhook ids")
+
+
+if __name__ == "__main__":
+    main()
