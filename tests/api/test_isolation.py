@@ -13,9 +13,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from goodword.messaging.endpoints import create_endpoint, get_endpoint
+from goodword.messaging.models import MessageStatus
+from goodword.messaging.outbox import get_message
 from goodword.stores import api_keys, customers, orders, products, ties
 from goodword.stores.inputs import CustomerIn, OrderIn, ProductIn, TieIn
 from tests.api.assertions import assert_problem
+from tests.factories.messaging import fail_permanently, make_message
 from tests.factories.stores import (
     StoreAccess,
     customer_payload,
@@ -34,6 +38,8 @@ class Seeded:
     intruder: StoreAccess
     tie_id: int
     api_key_id: int
+    message_id: int = 0  # the owner's dead message
+    endpoint_id: int = 0  # the owner's webhook endpoint
 
 
 def _seed(session: Session, owner: StoreAccess, intruder: StoreAccess) -> Seeded:
@@ -60,7 +66,17 @@ def _seed(session: Session, owner: StoreAccess, intruder: StoreAccess) -> Seeded
         [(recorded, _)] = ties.record_ties(session, store_id=store.store_id, ties=[tie])
         tie_ids.append(recorded.id)
     api_key_id = api_keys.list_api_keys(session, store_id=owner.store_id)[0].id
-    return Seeded(owner, intruder, tie_ids[0], api_key_id)
+    message_ids = [make_message(session, store_id=store.store_id) for store in (owner, intruder)]
+    fail_permanently(session)
+    endpoint_ids = [
+        create_endpoint(
+            session, store_id=store.store_id, url=f"https://{label}.example.com/hook", event_types=["*"]
+        ).id
+        for store, label in ((owner, "owner"), (intruder, "intruder"))
+    ]
+    return Seeded(
+        owner, intruder, tie_ids[0], api_key_id, message_id=message_ids[0], endpoint_id=endpoint_ids[0]
+    )
 
 
 def _owner_unchanged(session: Session, seeded: Seeded) -> None:
@@ -79,6 +95,10 @@ def _owner_unchanged(session: Session, seeded: Seeded) -> None:
         == 2
     )
     assert [k.revoked_at for k in api_keys.list_api_keys(session, store_id=owner)] == [None, None]
+    message = get_message(session, store_id=owner, message_id=seeded.message_id)
+    assert message.status is MessageStatus.DEAD
+    endpoint = get_endpoint(session, store_id=owner, endpoint_id=seeded.endpoint_id)
+    assert (endpoint.enabled, endpoint.previous_secret) == (True, None)
 
 
 def _only_intruder_rows(response_json: object) -> None:
@@ -169,6 +189,31 @@ def _public(path: str) -> Callable[[TestClient, Seeded], None]:
     return check
 
 
+def _computed(method: str, path: str, body: object) -> Callable[[TestClient, Seeded], None]:
+    """Computed from the request alone: the intruder gets an answer that holds nothing of the owner's."""
+
+    def check(client: TestClient, seeded: Seeded) -> None:
+        response = client.request(method, path, json=body, headers=seeded.intruder.reader)
+        assert response.status_code == 200, response.text
+        assert b"owner" not in response.content
+
+    return check
+
+
+def _bounce_owner_address(client: TestClient, seeded: Seeded) -> None:
+    """A bounce reported by the intruder stops only the intruder's mail, and cannot name the owner's message."""
+    report = {"email": "owner1@example.com", "kind": "hard"}
+    response = client.post("/api/v1/email-bounces", json=report, headers=seeded.intruder.writer)
+    assert response.status_code == 201, response.text
+    assert response.json()["customers_stopped"] == 0  # the owner's customer with that address was not touched
+    owner_message = {**report, "message_id": seeded.message_id}
+    assert_problem(
+        client.post("/api/v1/email-bounces", json=owner_message, headers=seeded.intruder.writer),
+        404,
+        "not_found",
+    )
+
+
 CASES: dict[tuple[str, str], Callable[[TestClient, Seeded], None]] = {
     ("GET", "/api/v1/customers"): _list("/api/v1/customers"),
     ("POST", "/api/v1/customers"): _upsert_own(
@@ -220,6 +265,46 @@ CASES: dict[tuple[str, str], Callable[[TestClient, Seeded], None]] = {
     ("DELETE", "/api/v1/api-keys/{api_key_id}"): _not_found(
         "DELETE", "/api/v1/api-keys/{seeded.api_key_id}", "/api/v1/api-keys/987654321"
     ),
+    ("GET", "/api/v1/messages"): _list("/api/v1/messages"),
+    ("GET", "/api/v1/messages/{message_id}"): _not_found(
+        "GET", "/api/v1/messages/{seeded.message_id}", "/api/v1/messages/987654321"
+    ),
+    ("POST", "/api/v1/messages/{message_id}/retry"): _not_found(
+        "POST", "/api/v1/messages/{seeded.message_id}/retry", "/api/v1/messages/987654321/retry"
+    ),
+    ("POST", "/api/v1/share-links"): _computed(
+        "POST", "/api/v1/share-links", {"url": "https://x.example/r/1"}
+    ),
+    ("GET", "/api/v1/qr"): _computed("GET", "/api/v1/qr?data=https%3A%2F%2Fx.example%2Fr%2F1", None),
+    ("GET", "/api/v1/webhook-endpoints"): _list("/api/v1/webhook-endpoints"),
+    ("POST", "/api/v1/webhook-endpoints"): _upsert_own(
+        "/api/v1/webhook-endpoints", {"url": "https://owner.example.com/hook", "event_types": ["*"]}, 201
+    ),
+    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}"): _not_found(
+        "GET", "/api/v1/webhook-endpoints/{seeded.endpoint_id}", "/api/v1/webhook-endpoints/987654321"
+    ),
+    ("DELETE", "/api/v1/webhook-endpoints/{endpoint_id}"): _not_found(
+        "DELETE", "/api/v1/webhook-endpoints/{seeded.endpoint_id}", "/api/v1/webhook-endpoints/987654321"
+    ),
+    ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): _not_found(
+        "POST",
+        "/api/v1/webhook-endpoints/{seeded.endpoint_id}/rotate-secret",
+        "/api/v1/webhook-endpoints/987654321/rotate-secret",
+    ),
+    ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/test"): _not_found(
+        "POST",
+        "/api/v1/webhook-endpoints/{seeded.endpoint_id}/test",
+        "/api/v1/webhook-endpoints/987654321/test",
+    ),
+    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries"): _not_found(
+        "GET",
+        "/api/v1/webhook-endpoints/{seeded.endpoint_id}/deliveries",
+        "/api/v1/webhook-endpoints/987654321/deliveries",
+    ),
+    ("POST", "/api/v1/customers/{external_id}/unsubscribe"): _not_found(
+        "POST", "/api/v1/customers/owner-1/unsubscribe", "/api/v1/customers/ghost-1/unsubscribe"
+    ),
+    ("POST", "/api/v1/email-bounces"): _bounce_owner_address,
     ("GET", "/healthz"): _public("/healthz"),
     ("GET", "/readyz"): _public("/readyz"),
 }

@@ -10,7 +10,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from goodword.messaging.models import Channel, DeliveryAttempt, MessageStatus, OutboxMessage, Purpose
+from goodword.messaging.models import (
+    Channel,
+    DeliveryAttempt,
+    MessageStatus,
+    OutboxMessage,
+    Purpose,
+    WebhookEndpoint,
+)
+from goodword.messaging.signing import active_secrets
 from goodword.stores.models import Store
 
 
@@ -33,6 +41,11 @@ class ClaimedMessage:
     endpoint_id: int | None
     attempt: int  # the number this attempt will have, 1 for the first
     created_at: datetime
+    # The writer's name for the message; stable across retries, so receivers may use it to spot repeats.
+    dedupe_key: str | None = None
+    # Webhooks only: the endpoint's secrets that sign now (two during a rotation's overlap). Read with the
+    # claim so a transport needs no query of its own per message, and a rotation counts from the next claim.
+    signing_secrets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +106,17 @@ def claim_due(
     if not claimed_ids:
         return []
     rows = session.execute(
-        select(OutboxMessage, Store.name, Store.logo_url, Store.brand_color)
+        select(
+            OutboxMessage,
+            Store.name,
+            Store.logo_url,
+            Store.brand_color,
+            WebhookEndpoint.secret,
+            WebhookEndpoint.previous_secret,
+            WebhookEndpoint.previous_secret_expires_at,
+        )
         .join(Store, Store.id == OutboxMessage.store_id)
+        .outerjoin(WebhookEndpoint, WebhookEndpoint.id == OutboxMessage.endpoint_id)
         .where(OutboxMessage.id.in_(claimed_ids))
         .order_by(OutboxMessage.id)
     ).all()
@@ -115,8 +137,16 @@ def claim_due(
             endpoint_id=m.endpoint_id,
             attempt=m.attempts + 1,
             created_at=m.created_at,
+            dedupe_key=m.dedupe_key,
+            signing_secrets=(
+                active_secrets(
+                    secret=secret, previous_secret=previous, previous_expires_at=expires_at, now=now
+                )
+                if secret is not None
+                else ()
+            ),
         )
-        for m, name, logo, color in rows
+        for m, name, logo, color, secret, previous, expires_at in rows
     ]
 
 

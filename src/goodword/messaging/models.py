@@ -42,6 +42,8 @@ class OutboxMessage(StoreScoped, Base):
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
         # serves: GET /messages filtered by customer, and the frequency cap's count of recent messages
         Index("ix_outbox_messages_store_customer", "store_id", "customer_id"),
+        # serves: an endpoint's delivery log
+        Index("ix_outbox_messages_store_endpoint", "store_id", "endpoint_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)

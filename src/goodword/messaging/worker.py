@@ -104,6 +104,10 @@ class Worker:
                 logger.exception("outbox worker %s failed a batch; trying again shortly", self.name)
                 stop.wait(poll_seconds * 4)
         self._pool.shutdown(wait=True)
+        for transport in self.transports.values():
+            close = getattr(transport, "close", None)  # transports that hold connections let them go
+            if close is not None:
+                close()
         logger.info("outbox worker %s stopped", self.name)
 
     def _apply_manners(

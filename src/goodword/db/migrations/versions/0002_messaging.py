@@ -108,6 +108,7 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_messages_due", ["status", "next_attempt_at"], unique=False)
         batch_op.create_index("ix_outbox_messages_store_customer", ["store_id", "customer_id"], unique=False)
+        batch_op.create_index("ix_outbox_messages_store_endpoint", ["store_id", "endpoint_id"], unique=False)
 
     op.create_table(
         "delivery_attempts",
@@ -186,6 +187,7 @@ def downgrade() -> None:
     op.drop_table("email_bounces")
     op.drop_table("delivery_attempts")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_messages_store_endpoint")
         batch_op.drop_index("ix_outbox_messages_store_customer")
         batch_op.drop_index("ix_outbox_messages_due")
 
