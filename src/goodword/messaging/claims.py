@@ -6,10 +6,12 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
+from goodword.db.bulk import insert_many
 from goodword.messaging.models import (
     Channel,
     DeliveryAttempt,
@@ -20,6 +22,8 @@ from goodword.messaging.models import (
 )
 from goodword.messaging.signing import active_secrets
 from goodword.stores.models import Store
+
+_attempts = cast(Table, DeliveryAttempt.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +166,9 @@ def record_outcomes(
     """Append an attempt per outcome and move each message on: delivered, retried later, or dead."""
     if not outcomes:
         return
-    session.execute(
-        insert(DeliveryAttempt),
+    insert_many(
+        session,
+        _attempts,
         [
             {
                 "store_id": o.message.store_id,

@@ -116,21 +116,25 @@ def _enqueue_for(
     data: dict[str, Any],
     now: datetime,
 ) -> int:
+    message = webhook_message(endpoint, event_type=event_type, event_id=event_id, data=data, now=now)
+    return enqueue(session, store_id=endpoint.store_id, message=message)
+
+
+def webhook_message(
+    endpoint: WebhookEndpoint, *, event_type: str, event_id: str, data: dict[str, Any], now: datetime
+) -> NewMessage:
+    """The outbox message that carries one event to one endpoint."""
     # The body follows the Standard Webhooks payload shape: type, timestamp, data.
     body = {"type": event_type, "timestamp": now.isoformat().replace("+00:00", "Z"), "data": data}
-    return enqueue(
-        session,
-        store_id=endpoint.store_id,
-        message=NewMessage(
-            channel=Channel.WEBHOOK,
-            purpose=Purpose.TRANSACTIONAL,
-            kind=event_type,
-            recipient=endpoint.url,
-            payload=body,
-            reason=f"webhook endpoint {endpoint.id} subscribes to {event_type}",
-            endpoint_id=endpoint.id,
-            send_at=now,
-            # Also the webhook-id the receiver sees: the same on every retry of this event to this endpoint.
-            dedupe_key=f"event:{event_id}:{endpoint.id}",
-        ),
+    return NewMessage(
+        channel=Channel.WEBHOOK,
+        purpose=Purpose.TRANSACTIONAL,
+        kind=event_type,
+        recipient=endpoint.url,
+        payload=body,
+        reason=f"webhook endpoint {endpoint.id} subscribes to {event_type}",
+        endpoint_id=endpoint.id,
+        send_at=now,
+        # Also the webhook-id the receiver sees: the same on every retry of this event to this endpoint.
+        dedupe_key=f"event:{event_id}:{endpoint.id}",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -11,6 +12,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from goodword.clock import utc_now
+from goodword.db.bulk import bulk_insert
 from goodword.errors import Conflict, NotFound
 from goodword.messaging.models import Channel, DeliveryAttempt, MessageStatus, OutboxMessage, Purpose
 from goodword.stores.pagination import Page, paginate
@@ -44,9 +46,38 @@ def enqueue(
 
     A message whose `dedupe_key` the store already used is not written again; the first one's id comes back.
     """
+    row = _row(store_id, message, max_attempts, utc_now())
+    inserted = session.execute(
+        insert_for(session, _messages).values(row).on_conflict_do_nothing().returning(_messages.c.id)
+    ).scalar_one_or_none()
+    if inserted is not None:
+        return int(inserted)
+    return session.execute(
+        select(OutboxMessage.id).where(
+            OutboxMessage.store_id == store_id, OutboxMessage.dedupe_key == message.dedupe_key
+        )
+    ).scalar_one()
+
+
+def enqueue_many(
+    session: Session,
+    *,
+    store_id: str,
+    messages: Sequence[NewMessage],
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> None:
+    """Write many messages in one statement (campaigns, announcements); dedupe keys already used are skipped."""
+    if not messages:
+        return
     now = utc_now()
+    rows = [_row(store_id, message, max_attempts, now) for message in messages]
+    statement, parameters = bulk_insert(session, _messages, rows)
+    session.execute(statement.on_conflict_do_nothing(), parameters)
+
+
+def _row(store_id: str, message: NewMessage, max_attempts: int, now: datetime) -> dict[str, Any]:
     send_at = message.send_at or now
-    row = {
+    return {
         "store_id": store_id,
         "channel": message.channel,
         "purpose": message.purpose,
@@ -65,16 +96,6 @@ def enqueue(
         "next_attempt_at": send_at,
         "created_at": now,
     }
-    inserted = session.execute(
-        insert_for(session, _messages).values(row).on_conflict_do_nothing().returning(_messages.c.id)
-    ).scalar_one_or_none()
-    if inserted is not None:
-        return int(inserted)
-    return session.execute(
-        select(OutboxMessage.id).where(
-            OutboxMessage.store_id == store_id, OutboxMessage.dedupe_key == message.dedupe_key
-        )
-    ).scalar_one()
 
 
 @dataclass(frozen=True)

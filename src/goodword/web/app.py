@@ -15,14 +15,27 @@ from sqlalchemy import text
 import goodword
 from goodword.config import Settings
 from goodword.db.session import Database
-from goodword.web.api.v1 import api_keys, customers, orders, products, ties, webhooks
+from goodword.web.api.v1 import (
+    api_keys,
+    bounces,
+    consent,
+    customers,
+    messages,
+    orders,
+    products,
+    share,
+    ties,
+    webhook_endpoints,
+    webhooks,
+)
 from goodword.web.deps import SessionDep
 from goodword.web.middleware import (
     BodySizeLimitMiddleware,
     RequestIdMiddleware,
     UnhandledErrorMiddleware,
 )
-from goodword.web.problems import install_problem_handlers, problem
+from goodword.web.problems import install_problem_handlers, problem, problem_responses
+from goodword.web.public import unsubscribe as public_unsubscribe
 
 _TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -65,10 +78,16 @@ def create_app(
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", responses=problem_responses(400, 401, 403, 404, 409, 413, 422))
     for module in (customers, products, orders, ties, webhooks, api_keys):
         api.include_router(module.router)
+    for module in (messages, share):
+        api.include_router(module.router)
+    api.include_router(webhook_endpoints.router)
+    for module in (consent, bounces):
+        api.include_router(module.router)
     app.include_router(api)
+    app.include_router(public_unsubscribe.router)
     app.include_router(_operations)
     return app
 
