@@ -155,7 +155,7 @@ def test_the_api_unsubscribes_a_customer_by_external_id(
     assert first.status_code == again.status_code == 200
     assert first.json()["marketing_consent"] is False
     assert first.json()["external_id"] == "c-7"
-    assert consent_events(session, customer) == [(True, "test"), (False, "api")]
+    assert consent_events(session, customer) == [(True, "test"), (False, "unsubscribe-api")]
 
 
 def test_the_api_answers_404_for_an_unknown_customer_and_403_for_a_read_key(
@@ -168,3 +168,32 @@ def test_the_api_answers_404_for_an_unknown_customer_and_403_for_a_read_key(
     assert_problem(
         client.post("/api/v1/customers/c-8/unsubscribe", headers=store.reader), 403, "read_only_key"
     )
+
+
+def test_a_stale_consent_from_the_shop_does_not_undo_an_unsubscribe(
+    session: Session, store: StoreAccess
+) -> None:
+    # given a consenting customer who then unsubscribed through the link in an email
+    [created] = upsert_customers(
+        session,
+        store_id=store.store_id,
+        customers=[CustomerIn(external_id="tea-lover", email="t@example.com", marketing_consent=True)],
+        source="shop",
+    )
+    unsubscribe(session, store_id=store.store_id, customer_id=created.id, source=FROM_LINK)
+    # when the shop sends its copy again, still saying yes, with a new name
+    upsert_customers(
+        session,
+        store_id=store.store_id,
+        customers=[
+            CustomerIn(
+                external_id="tea-lover", email="t@example.com", name="Tea Lover", marketing_consent=True
+            )
+        ],
+        source="shop",
+    )
+    # then the name changed but the customer's "no" stands
+    customer = session.get_one(Customer, created.id)
+    session.refresh(customer)
+    assert customer.name == "Tea Lover"
+    assert customer.marketing_consent is False

@@ -22,7 +22,7 @@ from goodword.stores.models import ConsentEvent, Customer, Store
 # Where a consent event came from, as recorded in ConsentEvent.source.
 FROM_LINK = "unsubscribe-link"
 FROM_ONE_CLICK = "list-unsubscribe-post"  # RFC 8058: the mail client's own unsubscribe button
-FROM_API = "api"
+FROM_API = "unsubscribe-api"
 
 _DOMAIN = b"goodword/unsubscribe/v1"  # keeps these signatures apart from anything else the secret signs
 _SIGNATURE_BYTES = 16  # 128 bits: far beyond guessing, and the link stays short

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from goodword.clock import utc_now
 from goodword.errors import NotFound
+from goodword.stores.consent import customers_who_opted_out
 from goodword.stores.inputs import CustomerIn
 from goodword.stores.models import ConsentEvent, Customer
 from goodword.stores.pagination import Page, paginate
@@ -49,7 +50,23 @@ def upsert_customers(
         keys=[c.external_id for c in customers],
         extra=["marketing_consent"],
     )
+    # A stale "true" from the shop never overrides the customer's own unsubscribe (see stores/consent.py).
+    held_out = customers_who_opted_out(
+        session,
+        store_id=store_id,
+        customer_ids=[
+            before.id
+            for c in customers
+            if c.marketing_consent
+            and (before := existing.get(c.external_id)) is not None
+            and not before.values["marketing_consent"]
+        ],
+    )
     rows = [_row(store_id, customer, now) for customer in customers]
+    for row in rows:
+        before = existing.get(row["external_id"])
+        if before is not None and before.id in held_out:
+            row["marketing_consent"] = False
     outcomes = upsert_rows(
         session,
         _customers,
@@ -59,16 +76,13 @@ def upsert_customers(
         existing=existing,
     )
     consent_changes = [
-        {"store_id": store_id, "customer_id": outcome.id, "granted": c.marketing_consent, "source": source,
+        {"store_id": store_id, "customer_id": outcome.id, "granted": row["marketing_consent"], "source": source,
          "recorded_at": now}
-        for c, outcome in zip(customers, outcomes, strict=True)
-        if outcome.status is not UpsertStatus.UNCHANGED
-        and (
-            (outcome.status is UpsertStatus.CREATED and c.marketing_consent)
-            or (
-                outcome.status is UpsertStatus.UPDATED
-                and existing[c.external_id].values["marketing_consent"] != c.marketing_consent
-            )
+        for row, outcome in zip(rows, outcomes, strict=True)
+        if (outcome.status is UpsertStatus.CREATED and row["marketing_consent"])
+        or (
+            outcome.status is UpsertStatus.UPDATED
+            and existing[row["external_id"]].values["marketing_consent"] != row["marketing_consent"]
         )
     ]  # fmt: skip
     if consent_changes:

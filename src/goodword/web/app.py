@@ -79,12 +79,19 @@ def create_app(
     app.add_middleware(RequestIdMiddleware)
 
     api = APIRouter(prefix="/api/v1", responses=problem_responses(400, 401, 403, 404, 409, 413, 422))
-    for module in (customers, products, orders, ties, webhooks, api_keys):
-        api.include_router(module.router)
-    for module in (messages, share):
-        api.include_router(module.router)
-    api.include_router(webhook_endpoints.router)
-    for module in (consent, bounces):
+    for module in (
+        customers,
+        consent,
+        products,
+        orders,
+        ties,
+        webhooks,
+        api_keys,
+        messages,
+        webhook_endpoints,
+        bounces,
+        share,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public_unsubscribe.router)
