@@ -164,6 +164,7 @@ def record_outcomes(
     rng: random.Random,
 ) -> None:
     """Append an attempt per outcome and move each message on: delivered, retried later, or dead."""
+    outcomes = _still_held(session, worker=worker, outcomes=outcomes)
     if not outcomes:
         return
     insert_many(
@@ -201,6 +202,24 @@ def record_outcomes(
         )
     for outcome in (o for o in outcomes if not o.result.succeeded):
         _record_failure(session, worker=worker, outcome=outcome, now=now, backoff=backoff, rng=rng)
+
+
+def _still_held(session: Session, *, worker: str, outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """The outcomes of messages this worker still holds. A batch that outlived its lease may have lost some
+    to another worker, which records its own attempt under the same number: recording ours too would break
+    the unique (message_id, attempt) and lose the whole batch's record. Locked, so no claim takes them now.
+    """
+    if not outcomes:
+        return []
+    held = set(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.id.in_([o.message.id for o in outcomes]), OutboxMessage.leased_by == worker)
+            .order_by(OutboxMessage.id)  # locks in primary-key order: two recording workers cannot deadlock
+            .with_for_update()
+        )
+    )
+    return [o for o in outcomes if o.message.id in held]
 
 
 def _record_failure(
