@@ -5,11 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from goodword.config import Settings
 from goodword.db.session import Database
 from goodword.messaging.claims import Backoff, ClaimedMessage, DeliveryResult
 from goodword.messaging.manners import Manners
 from goodword.messaging.models import Channel, DeliveryAttempt, MessageStatus, OutboxMessage, Purpose
 from goodword.messaging.outbox import NewMessage, enqueue, retry_message
+from goodword.messaging.transports import batch_lease
 from goodword.messaging.worker import Worker
 from goodword.stores.customers import upsert_customers
 from goodword.stores.inputs import CustomerIn
@@ -216,3 +218,12 @@ def test_two_workers_never_take_the_same_message(outbox_database: Database) -> N
         thread.join()
     # then every message went exactly once
     assert sorted(transport.delivered) == sorted(ids)
+
+
+def test_a_batch_lease_outlasts_a_batch_of_timeouts() -> None:
+    settings = Settings(
+        worker_batch_size=100, worker_concurrency=16, webhook_timeout_seconds=10, worker_lease_seconds=60
+    )
+    # 7 rounds of 16 deliveries, each of which may wait 15 s for a slow SMTP server
+    assert batch_lease(settings) >= timedelta(seconds=7 * 15)
+    assert batch_lease(Settings(worker_lease_seconds=600)) == timedelta(seconds=600)

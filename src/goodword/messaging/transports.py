@@ -35,6 +35,17 @@ def build_transports(settings: Settings) -> dict[Channel, Transport]:
     return transports
 
 
+def batch_lease(settings: Settings) -> timedelta:
+    """How long a worker holds a batch: the configured lease, or longer if a batch of slow receivers needs it.
+
+    A batch delivered in rounds of `worker_concurrency` whose every request times out would otherwise outlive
+    its lease, and another worker would send it again while the first still holds it.
+    """
+    rounds = -(-settings.worker_batch_size // settings.worker_concurrency)
+    slowest = max(settings.webhook_timeout_seconds, settings.smtp_timeout_seconds)
+    return timedelta(seconds=max(settings.worker_lease_seconds, rounds * slowest * 1.5))
+
+
 def build_worker(settings: Settings, database: Database, *, name: str | None = None) -> Worker:
     """A worker configured from settings, delivering through the channels they set up.
 
@@ -55,7 +66,7 @@ def build_worker(settings: Settings, database: Database, *, name: str | None = N
         ),
         batch_size=settings.worker_batch_size,
         concurrency=settings.worker_concurrency,
-        lease=timedelta(seconds=settings.worker_lease_seconds),
+        lease=batch_lease(settings),
         hooks=[endpoint_health_hook(timedelta(hours=settings.webhook_disable_after_hours))],
         name=name,
     )
