@@ -16,16 +16,11 @@ import random
 import resource
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from goodword.config import Settings
 from goodword.db.migrate import upgrade_to_head
+from goodword.db.scratch import scratch_postgres_database
 from goodword.db.session import Database
 from goodword.stores.imports.registry import FORMATS
 from goodword.stores.imports.runner import run_import
@@ -118,22 +113,6 @@ def time_import(path: Path, database_url: str) -> tuple[float, dict[str, int]]:
     return elapsed, report.summary()
 
 
-@contextmanager
-def scratch_postgres(server_url: str) -> Iterator[str]:
-    """A new database beside the one `server_url` names, dropped afterwards (as tests/conftest.py does)."""
-    server = Settings(database_url=server_url).database_url
-    name = f"goodword_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def report(label: str, lines: int, seconds: float, ceiling: float, summary: dict[str, int]) -> None:
     rate = lines / seconds
     print(
@@ -162,7 +141,7 @@ def main() -> None:
         seconds, summary = time_import(path, f"sqlite:///{Path(folder) / 'bench.db'}")
         report("sqlite", args.lines, seconds, ceiling, summary)
         if args.postgres:
-            with scratch_postgres(args.postgres) as url:
+            with scratch_postgres_database(args.postgres, prefix="goodword_bench") as url:
                 seconds, summary = time_import(path, url)
             report("postgresql", args.lines, seconds, ceiling, summary)
         # Linux reports kilobytes: bounded memory shows as the same figure for 100,000 and 1,000,000 lines.

@@ -8,16 +8,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from goodword.config import Settings
+from goodword.db.scratch import scratch_postgres_database
 
 
 @contextmanager
@@ -27,17 +24,8 @@ def scratch_database(kind: str, postgres_url: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="goodword-bench-") as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
-    server = Settings(database_url=postgres_url).database_url
-    name = f"goodword_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database(postgres_url, prefix="goodword_bench") as url:
+        yield url
 
 
 def free_port() -> int:

@@ -6,7 +6,6 @@ Each test gets a session inside a transaction that is rolled back afterwards, so
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,12 +14,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from goodword.config import Settings
 from goodword.db.migrate import upgrade_to_head
+from goodword.db.scratch import scratch_postgres_database
 from goodword.db.session import Database
 from goodword.web.app import create_app
 from goodword.web.deps import get_session
@@ -41,32 +39,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 @contextmanager
-def scratch_postgres_database() -> Iterator[str]:
-    """A new, empty database beside the one GOODWORD_TEST_DATABASE_URL names, dropped afterwards.
-
-    Its own database lets several test runs share one server without trampling each other.
-    """
-    assert POSTGRES_URL is not None
-    server = Settings(database_url=POSTGRES_URL).database_url
-    name = f"goodword_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
 def fresh_database_url(backend: str, directory: Path) -> Iterator[str]:
     """An empty database of this backend: a SQLite file in `directory`, or a scratch PostgreSQL database."""
     if backend == "sqlite":
         yield f"sqlite:///{directory / 'goodword-test.db'}"
     else:
-        with scratch_postgres_database() as url:
+        assert POSTGRES_URL is not None
+        with scratch_postgres_database(POSTGRES_URL, prefix="goodword_test") as url:
             yield url
 
 
