@@ -49,6 +49,8 @@ WORKER_ENVIRONMENT = {
     "GOODWORD_OUTBOX_BACKOFF_BASE_SECONDS": "0.2",
     "GOODWORD_OUTBOX_BACKOFF_MAX_SECONDS": "1",
     "GOODWORD_WEBHOOK_TIMEOUT_SECONDS": "0.5",
+    # The batch lease grows with the slowest timeout (messaging/transports.py batch_lease); keep it short here.
+    "GOODWORD_SMTP_TIMEOUT_SECONDS": "1",
     # Manners that never hold marketing back: no quiet hours, a cap far above what a test sends.
     "GOODWORD_QUIET_HOURS_START": "0",
     "GOODWORD_QUIET_HOURS_END": "0",

@@ -55,11 +55,29 @@ def insert_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if session.get_bind().dialect.name == "postgresql":
         session.execute(*bulk_insert(session, table, rows))
         return
+    _sqlite_executemany(session, table, rows, columns=list(rows[0]), where_id=False)
+
+
+def update_many(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]
+) -> None:
+    """UPDATE `columns` of many rows found by their `id`, on SQLite (the driver's executemany, as above)."""
+    if rows:
+        _sqlite_executemany(session, table, rows, columns=[*columns, "id"], where_id=True)
+
+
+def _sqlite_executemany(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], *, columns: list[str], where_id: bool
+) -> None:
     connection = session.connection()
-    columns = list(rows[0])
+    quote = connection.dialect.identifier_preparer.quote
     processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in columns]
-    names = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in columns)
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608 - names come from the table
+    if where_id:  # names come from the table, never from input
+        assignments = ", ".join(f"{quote(name)} = ?" for name in columns[:-1])
+        sql = f"UPDATE {table.name} SET {assignments} WHERE id = ?"  # noqa: S608
+    else:
+        names = ", ".join(quote(name) for name in columns)
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
     values = [
         tuple(
             row[name] if process is None else process(row[name])

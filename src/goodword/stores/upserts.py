@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Table, literal_column, null, select
+from sqlalchemy import Boolean, Table, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from goodword.db.bulk import bulk_insert
+from goodword.db.bulk import bulk_insert, insert_many, update_many
 from goodword.errors import FieldIssue, InvalidInput
 
 
@@ -106,7 +106,12 @@ def upsert_rows(
     """
     to_write = [row for row in rows if _changed(existing.get(row[key_column]), row)]
     written: dict[str, tuple[int, bool | None]] = {}
-    if to_write:
+    if to_write and session.get_bind().dialect.name == "sqlite":
+        written = _write_with_the_lock_held(
+            session, table, store_id=store_id, key_column=key_column, rows=to_write, existing=existing,
+            keep_on_update=keep_on_update,
+        )  # fmt: skip
+    elif to_write:
         statement, parameters = bulk_insert(session, table, to_write)
         update_columns = {
             name: statement.excluded[name]
@@ -117,7 +122,7 @@ def upsert_rows(
             index_elements=[table.c.store_id, table.c[key_column]],
             set_=update_columns,
             where=table.c.content_hash != statement.excluded.content_hash,
-        ).returning(table.c[key_column], table.c.id, _inserted_flag(session))
+        ).returning(table.c[key_column], table.c.id, literal_column("(xmax = 0)", Boolean))
         written = {
             key: (row_id, inserted) for key, row_id, inserted in session.execute(statement, parameters)
         }
@@ -142,16 +147,40 @@ def upsert_rows(
     return outcomes
 
 
-def _inserted_flag(session: Session) -> ColumnElement[Any]:
-    """Whether RETURNING saw an insert rather than an update.
+def _write_with_the_lock_held(
+    session: Session,
+    table: Table,
+    *,
+    store_id: str,
+    key_column: str,
+    rows: Sequence[dict[str, Any]],
+    existing: dict[str, ExistingRow],
+    keep_on_update: Sequence[str],
+) -> dict[str, tuple[int, bool | None]]:
+    """SQLite's write path: plain INSERTs for new rows and UPDATEs by id for changed ones.
 
-    On PostgreSQL a concurrent writer may have inserted the row after we looked, so ask the row itself: a
-    freshly inserted tuple has no deleting transaction (xmax = 0). SQLite admits one writer at a time, so
-    what we read before writing is still true and the flag is left to it (NULL).
+    Writers hold SQLite's one write lock from BEGIN IMMEDIATE (see db/session.py), so what `existing` says
+    was read in this same transaction and is still true: no conflict can arise, and skipping ON CONFLICT
+    and RETURNING lets the rows go to the driver's executemany in bulk. (PostgreSQL has concurrent writers
+    and takes the upsert above, where the row itself says whether it was inserted: xmax = 0.)
     """
-    if session.get_bind().dialect.name == "postgresql":
-        return literal_column("(xmax = 0)", Boolean)
-    return null()
+    new = [row for row in rows if row[key_column] not in existing]
+    changed = [row for row in rows if row[key_column] in existing]
+    insert_many(session, table, new)
+    if changed:
+        columns = [name for name in changed[0] if name not in (key_column, "store_id", "id", *keep_on_update)]
+        update_many(session, table, [{**row, "id": existing[row[key_column]].id} for row in changed], columns)
+    written: dict[str, tuple[int, bool | None]] = {
+        row[key_column]: (existing[row[key_column]].id, False) for row in changed
+    }
+    if new:
+        found = session.execute(
+            select(table.c[key_column], table.c.id).where(
+                table.c.store_id == store_id, table.c[key_column].in_([row[key_column] for row in new])
+            )
+        )
+        written |= {key: (row_id, True) for key, row_id in found}
+    return written
 
 
 def _changed(before: ExistingRow | None, row: dict[str, Any]) -> bool:
