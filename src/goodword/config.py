@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     # The outbox worker: embedded in `goodword serve` unless turned off for separate `goodword worker`s.
     embedded_worker: bool = True
-    worker_batch_size: int = Field(default=100, gt=0, le=1000)
+    worker_batch_size: int = Field(default=300, gt=0, le=1000)
     worker_concurrency: int = Field(default=16, gt=0, le=256)
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     worker_lease_seconds: int = Field(default=60, gt=0)

@@ -1,7 +1,12 @@
 """Privacy: export everything held about a customer; erase personal data while orders keep adding up."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from goodword.messaging.models import Channel, MessageStatus, OutboxMessage, Purpose
+from goodword.messaging.outbox import NewMessage, enqueue
+from goodword.stores.models import Customer
 from tests.factories.stores import StoreAccess, customer_payload, order_payload
 
 
@@ -140,3 +145,36 @@ def test_consent_changes_are_recorded_only_when_consent_changes(
     export = client.get("/api/v1/customers/ann/export", headers=store.reader).json()
     # then
     assert [(e["granted"], e["source"]) for e in export["consent_history"]] == [(True, "api")]
+
+
+def test_messages_to_a_customer_are_exported_and_erased_with_them(
+    client: TestClient, store: StoreAccess, session: Session
+) -> None:
+    # given a customer with one email sent and one still waiting
+    client.post(
+        "/api/v1/customers",
+        json=customer_payload(external_id="c9", email="c9@example.com"),
+        headers=store.writer,
+    )
+    customer_id = session.scalars(select(Customer.id).where(Customer.external_id == "c9")).one()
+    for kind in ("test", "notice"):
+        enqueue(
+            session,
+            store_id=store.store_id,
+            message=NewMessage(
+                channel=Channel.EMAIL, purpose=Purpose.TRANSACTIONAL, kind=kind, recipient="c9@example.com",
+                payload={"subject": "Your tea", "body": "is on its way"}, reason="a test", customer_id=customer_id,
+            ),
+        )  # fmt: skip
+    # when the customer asks to see their data, then to be forgotten
+    exported = client.get("/api/v1/customers/c9/export", headers=store.reader).json()
+    erased = client.post("/api/v1/customers/c9/erase", headers=store.writer)
+    # then the export showed the messages, and after erasure none holds the address and none will go out
+    assert [m["recipient"] for m in exported["messages"]] == ["c9@example.com", "c9@example.com"]
+    assert erased.status_code == 200
+    messages = session.scalars(select(OutboxMessage).where(OutboxMessage.customer_id == customer_id)).all()
+    for message in messages:
+        session.refresh(message)
+    assert {(m.recipient, m.payload, m.status) for m in messages} == {
+        ("erased", "{}", MessageStatus.SUPPRESSED)
+    }

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from goodword.stores import customers, privacy
+from goodword.messaging import privacy
+from goodword.stores import customers
 from goodword.stores.inputs import CustomerIn, Moment
 from goodword.web.api.v1.common import (
     BatchOut,
