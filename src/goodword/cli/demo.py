@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from sqlalchemy.engine import make_url
 
 from goodword.cli.context import console, load_settings, open_database
-from goodword.cli.server import DatabaseOption, run_server
+from goodword.cli.server import DatabaseOption, serve_with_worker
 from goodword.config import DEFAULT_DATA_DIR, Settings
 from goodword.demo.build import DemoSummary, build_demo_store
 from goodword.demo.calendar import DEFAULT_LAST_DAY
@@ -71,7 +71,7 @@ def demo(
         db.dispose()
         return
     info = DemoInfo(summary.store_name, summary.store_id, summary.customers, summary.orders, str(credentials))
-    run_server(create_app(settings, database=db, demo=info), host=host, port=port)
+    serve_with_worker(create_app(settings, database=db, demo=info), settings, db, host=host, port=port)
 
 
 @contextmanager

@@ -10,6 +10,8 @@ import uvicorn
 
 from goodword.cli.context import DatabaseOption, console, load_settings, open_database
 from goodword.cli.worker import embedded_worker
+from goodword.config import Settings
+from goodword.db.session import Database
 from goodword.web.app import DemoInfo, create_app
 
 
@@ -37,7 +39,13 @@ def serve(
     """
     settings = load_settings(database)
     db = open_database(settings)
-    app = create_app(settings, database=db)
+    serve_with_worker(create_app(settings, database=db), settings, db, host=host, port=port, worker=worker)
+
+
+def serve_with_worker(
+    app: object, settings: Settings, db: Database, *, host: str, port: int, worker: bool = True
+) -> None:
+    """Serve until stopped, with the embedded outbox worker unless turned off; then close the database."""
     outbox = embedded_worker(settings, db) if worker and settings.embedded_worker else nullcontext()
     try:
         with outbox:
@@ -65,4 +73,4 @@ def migrate(database: DatabaseOption = None) -> None:
     console.print("[green]Database is up to date.[/green]")
 
 
-__all__ = ["DatabaseOption", "DemoInfo", "run_server"]
+__all__ = ["DatabaseOption", "DemoInfo", "run_server", "serve_with_worker"]
