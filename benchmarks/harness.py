@@ -36,7 +36,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(
-    database_url: str, *, extra_env: dict[str, str] | None = None
+    database_url: str, *, extra_env: dict[str, str] | None = None, processes: int = 1
 ) -> Iterator[tuple[str, int]]:
     """`goodword serve` in a subprocess; yields its base URL and pid once /readyz answers."""
     port = free_port()
@@ -47,7 +47,9 @@ def running_server(
         **(extra_env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "goodword", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL
+        [sys.executable, "-m", "goodword", "serve", "--port", str(port), "--processes", str(processes)],
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -68,11 +70,21 @@ def running_server(
 
 
 def peak_rss_mb(pid: int) -> float:
-    """The process's high-water resident memory (VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for pid {pid}")
+    """High-water resident memory (VmHWM) of the process and its children, in MB."""
+    total = 0
+    for process in [pid, *_children(pid)]:
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_children(int(child))]
+    return found
 
 
 def machine() -> str:
