@@ -210,7 +210,3 @@ class TieIn(InputModel):
         if self.from_external_id == self.to_external_id:
             raise ValueError("a customer cannot be tied to themselves")
         return self
-
-
-def moment_or(moment: datetime | None, default: datetime) -> datetime:
-    return moment if moment is not None else default
