@@ -8,6 +8,7 @@ than to execute. SQLite gets a plain executemany, which its C driver handles wel
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, Table, Text, bindparam, func, select
@@ -66,6 +67,13 @@ def update_many(
         _sqlite_executemany(session, table, rows, columns=[*columns, "id"], where_id=True)
 
 
+def _processed(value: tuple[Any, ...], processed: list[tuple[int, Any]]) -> tuple[Any, ...]:
+    cells = list(value)
+    for i, process in processed:
+        cells[i] = process(cells[i])
+    return tuple(cells)
+
+
 def _sqlite_executemany(
     session: Session, table: Table, rows: Sequence[dict[str, Any]], *, columns: list[str], where_id: bool
 ) -> None:
@@ -78,11 +86,11 @@ def _sqlite_executemany(
     else:
         names = ", ".join(quote(name) for name in columns)
         sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
-    values = [
-        tuple(
-            row[name] if process is None else process(row[name])
-            for name, process in zip(columns, processors, strict=True)
-        )
-        for row in rows
-    ]
+    # itemgetter builds each tuple in C; only the few columns with a bind processor (datetimes, enums) are
+    # touched in Python.
+    take = itemgetter(*columns)
+    processed = [(i, process) for i, process in enumerate(processors) if process is not None]
+    values = [take(row) for row in rows] if len(columns) > 1 else [(take(row),) for row in rows]
+    if processed:
+        values = [_processed(value, processed) for value in values]
     connection.exec_driver_sql(sql, values)
