@@ -39,7 +39,8 @@ from tests.messaging.smtp_receiver import free_port, smtp_server
 
 logger = logging.getLogger(__name__)
 
-WAIT_SECONDS = 30.0
+# Generous: a loaded 2-core CI machine starts worker processes slowly; a real failure still ends the wait.
+WAIT_SECONDS = 60.0
 # Short leases, polls and backoffs keep a killed worker's messages and the retries within a test's patience.
 WORKER_ENVIRONMENT = {
     "GOODWORD_WORKER_LEASE_SECONDS": "2",
