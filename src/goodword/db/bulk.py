@@ -17,13 +17,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 
+def insert_for(session: Session, table: Table) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> tuple[Any, Any]:
     """A dialect INSERT (with `on_conflict_*` available) and the parameters to execute it with.
 
     Every row must have the same keys. Execute as `session.execute(statement, parameters)`.
     """
     if session.get_bind().dialect.name != "postgresql":
-        return sqlite.insert(table), list(rows)
+        return insert_for(session, table), list(rows)
     columns = list(rows[0])
     arrays = [
         bindparam(f"bulk_{name}", [row[name] for row in rows], postgresql.ARRAY(_element_type(table, name)))

@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
+from goodword.db.bulk import insert_for
 from goodword.demo.calendar import Ints
 from goodword.demo.catalogue import CATALOGUE
 from goodword.demo.orders import order_inputs
@@ -24,7 +25,6 @@ from goodword.stores.customers import upsert_customers
 from goodword.stores.models import Customer, CustomerTie, Order, OrderLine
 from goodword.stores.orders import upsert_orders
 from goodword.stores.products import upsert_products
-from goodword.stores.upserts import insert_for
 
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 # Reports (step, done, total) as a build goes, e.g. ("orders", 3000, 19952).

@@ -12,11 +12,10 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from goodword.clock import utc_now
-from goodword.db.bulk import bulk_insert
+from goodword.db.bulk import bulk_insert, insert_for
 from goodword.errors import Conflict, NotFound
 from goodword.messaging.models import Channel, DeliveryAttempt, MessageStatus, OutboxMessage, Purpose
 from goodword.stores.pagination import Page, paginate
-from goodword.stores.upserts import insert_for
 
 _messages = cast(Table, OutboxMessage.__table__)
 DEFAULT_MAX_ATTEMPTS = 8

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from goodword.db.bulk import insert_for
 from goodword.errors import FieldIssue, InvalidInput, Malformed, Unauthorized
 from goodword.stores.inputs import OrderIn
 from goodword.stores.models import InboundWebhookEvent, Store
 from goodword.stores.orders import upsert_orders
-from goodword.stores.upserts import UpsertOutcome, insert_for
+from goodword.stores.upserts import UpsertOutcome
 
 SIGNATURE_SCHEME = "sha256="
 _events = cast(Table, InboundWebhookEvent.__table__)

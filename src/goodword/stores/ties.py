@@ -10,12 +10,12 @@ from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from goodword.clock import utc_now
+from goodword.db.bulk import insert_for
 from goodword.errors import FieldIssue, InvalidInput, NotFound
 from goodword.stores.customers import customer_ids_by_external_id
 from goodword.stores.inputs import TieIn
 from goodword.stores.models import Customer, CustomerTie, TieSource
 from goodword.stores.pagination import Page, paginate
-from goodword.stores.upserts import insert_for
 
 _ties = cast(Table, CustomerTie.__table__)
 

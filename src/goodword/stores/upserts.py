@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, Table, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from goodword.db.bulk import bulk_insert, insert_many, update_many
@@ -60,12 +59,6 @@ def reject_duplicate_keys(keys: Sequence[str], *, field: str, collection: str = 
             first_seen.setdefault(key, index)
     if issues:
         raise InvalidInput(f"the batch names the same {field} more than once", issues)
-
-
-def insert_for(session: Session, table: Table) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def find_existing(
