@@ -54,3 +54,18 @@ class Malformed(GoodwordError):
     """The input could not even be parsed (not JSON, not CSV)."""
 
     code: str = "malformed"
+
+
+@dataclass
+class TooManyRequests(GoodwordError):
+    """A caller went over a rate limit; `retry_after_seconds` says when to try again."""
+
+    code: str = "rate_limited"
+    retry_after_seconds: int = 60
+
+
+@dataclass
+class Gone(GoodwordError):
+    """The thing existed but can no longer be used: an expired or already used link."""
+
+    code: str = "gone"

@@ -32,6 +32,10 @@ def upgrade_to_head(engine: Engine) -> None:
 def schema_drift(engine: Engine) -> list[object]:
     """Differences between the migrated database and the models; empty when a migration is not missing."""
     import goodword.messaging.models
+    import goodword.referrals.models
+    import goodword.referrals.ops_models
+    import goodword.reviews.models
+    import goodword.rewards.models
     import goodword.stores.models  # noqa: F401 - registers every domain's tables
 
     with engine.connect() as connection:

@@ -11,6 +11,21 @@ from goodword.errors import FieldIssue, InvalidInput
 # Name → what it means. Names are `noun.verb`, at most 64 characters (the outbox's `kind` column).
 EVENT_TYPES: dict[str, str] = {
     "webhook.test": "Sent when staff ask to test an endpoint; it changes nothing.",
+    # referrals and rewards
+    "referral.clicked": "Someone opened a customer's referral link.",
+    "referral.registered": "A friend registered through a referral and was attributed to the referrer.",
+    "referral.converted": "A referred friend's first order was paid.",
+    "referral.flagged": "The fraud guard held a referral for review; the reasons are in the payload.",
+    "reward.issued": "A reward was entered in the ledger (pending while its hold runs).",
+    "reward.released": "A held reward's hold ended and it became spendable.",
+    "reward.reversed": "A reward was clawed back by a reversing entry (refund, cancellation or staff).",
+    "member.tier_changed": "A member moved to another tier of the member club.",
+    # reviews and Q&A
+    "review.created": "A review was submitted (it may still await moderation).",
+    "review.published": "A review became visible on the store's pages.",
+    "review.replied": "The merchant replied to a review.",
+    "question.created": "Someone asked a question about a product.",
+    "question.answered": "A question received an answer (from a buyer or the merchant).",
 }
 ALL_EVENTS = "*"  # subscribes an endpoint to every event type, including ones added later
 

@@ -117,6 +117,35 @@ class InputModel(BaseModel):
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
+class ReferralContext(InputModel):
+    """What the shop knows about a visit that may come from a referral: sent with a registration or an order.
+
+    Goodword attributes by `token` (from the referral link's cookie or query parameter), else by `code` (typed
+    at checkout), else by the invited email or phone. The rest feeds the fraud guard, which stores only hashes.
+    """
+
+    token: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-.]{1,200}$")] | None = Field(
+        default=None,
+        description="The referral token the shop received with the visitor (cookie `gw_ref` or query parameter).",
+    )
+    code: (
+        Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_\-]{1,64}$")] | None
+    ) = Field(default=None, description="A referral code typed by the customer, for example at checkout.")
+    ip: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        default=None, description="The visitor's IP address."
+    )
+    user_agent: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    device_id: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="A device fingerprint the shop computes, if it has one."
+    )
+    payment_fingerprint: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="A fingerprint of the payment method (for example a card fingerprint)."
+    )
+    address: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
+        default=None, description="The shipping address as one line; compared after normalization."
+    )
+
+
 class CustomerIn(InputModel):
     external_id: ExternalId
     email: Email | None = None
@@ -126,6 +155,9 @@ class CustomerIn(InputModel):
     time_zone: TimeZone | None = None
     marketing_consent: bool = False
     created_at: Moment | None = Field(default=None, description="When the customer joined the shop.")
+    referral: ReferralContext | None = Field(
+        default=None, description="Referral token or code and visit facts, when the customer registers."
+    )
 
 
 class ProductIn(InputModel):
@@ -173,6 +205,9 @@ class OrderIn(InputModel):
     refunded_at: Moment | None = None
     cancelled_at: Moment | None = None
     lines: Annotated[list[OrderLineIn], Field(max_length=500)] = []
+    referral: ReferralContext | None = Field(
+        default=None, description="Referral token or code typed at checkout, and visit facts."
+    )
 
     @model_validator(mode="after")
     def one_customer_reference(self) -> OrderIn:

@@ -14,8 +14,6 @@ from goodword.db.bulk import insert_for
 from goodword.errors import FieldIssue, InvalidInput, Malformed, Unauthorized
 from goodword.stores.inputs import OrderIn
 from goodword.stores.models import InboundWebhookEvent, Store
-from goodword.stores.orders import upsert_orders
-from goodword.stores.upserts import UpsertOutcome
 
 SIGNATURE_SCHEME = "sha256="
 _events = cast(Table, InboundWebhookEvent.__table__)
@@ -39,10 +37,10 @@ def sign(secret: str, body: bytes) -> str:
     return SIGNATURE_SCHEME + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def receive_order_event(
+def verify_order_event(
     session: Session, *, store_id: str | None, body: bytes, signature: str | None
-) -> tuple[OrderEvent, bool]:
-    """Check the signature, parse the event and apply it once; the flag says whether it was applied now.
+) -> tuple[Store, OrderEvent]:
+    """The store and the event, once the signature is checked and the body parsed.
 
     Raises:
         Unauthorized: unknown store, missing or wrong signature; the message does not say which.
@@ -52,8 +50,7 @@ def receive_order_event(
     store = session.get(Store, store_id) if store_id else None
     verify_signature(store, body=body, signature=signature)
     assert store is not None  # verify_signature refuses an unknown store
-    event = parse_order_event(body)
-    return event, apply_order_event(session, store_id=store.id, event=event) is not None
+    return store, parse_order_event(body)
 
 
 def parse_order_event(body: bytes) -> OrderEvent:
@@ -86,14 +83,12 @@ def verify_signature(store: Store | None, *, body: bytes, signature: str | None)
     return store
 
 
-def apply_order_event(session: Session, *, store_id: str, event: OrderEvent) -> UpsertOutcome | None:
-    """Apply the event once; `None` when this event id was applied before."""
+def record_order_event(session: Session, *, store_id: str, event: OrderEvent) -> bool:
+    """Remember the event id; False when it was applied before, so the caller applies it only once."""
     recorded = session.execute(
         insert_for(session, _events)
         .values(store_id=store_id, event_id=event.id, topic=event.type)
         .on_conflict_do_nothing()
         .returning(_events.c.id)
     ).scalar_one_or_none()
-    if recorded is None:
-        return None
-    return upsert_orders(session, store_id=store_id, orders=[event.order], source="webhook")[0]
+    return recorded is not None

@@ -23,6 +23,11 @@ from goodword.web.api.v1 import (
     messages,
     orders,
     products,
+    questions,
+    referral_ops,
+    referrals,
+    reviews,
+    rewards,
     share,
     ties,
     webhook_endpoints,
@@ -35,6 +40,8 @@ from goodword.web.middleware import (
     UnhandledErrorMiddleware,
 )
 from goodword.web.problems import install_problem_handlers, problem, problem_responses
+from goodword.web.public import referral_redirect
+from goodword.web.public import reviews as public_reviews
 from goodword.web.public import unsubscribe as public_unsubscribe
 
 _TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -91,10 +98,17 @@ def create_app(
         webhook_endpoints,
         bounces,
         share,
+        rewards,
+        referrals,
+        referral_ops,
+        reviews,
+        questions,
     ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(public_unsubscribe.router)
+    app.include_router(referral_redirect.router)
+    app.include_router(public_reviews.router)
     app.include_router(_operations)
     return app
 

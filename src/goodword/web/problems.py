@@ -25,6 +25,8 @@ _STATUS = {
     errors.Conflict: 409,
     errors.Unauthorized: 401,
     errors.Forbidden: 403,
+    errors.Gone: 410,
+    errors.TooManyRequests: 429,
 }
 _TITLES = {
     400: "Bad request",
@@ -36,6 +38,7 @@ _TITLES = {
     413: "Request body too large",
     415: "Unsupported media type",
     422: "Invalid input",
+    410: "Gone",
     429: "Too many requests",
     500: "Internal server error",
     503: "Service unavailable",
@@ -96,7 +99,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, error: errors.GoodwordError) -> JSONResponse:
         status = next((s for kind, s in _STATUS.items() if isinstance(error, kind)), 400)
         issues = [{"field": i.field, "message": i.message, "code": i.code} for i in error.issues]
-        return problem(status, error.code, error.message, instance=request.url.path, field_errors=issues)
+        headers = (
+            {"Retry-After": str(error.retry_after_seconds)}
+            if isinstance(error, errors.TooManyRequests)
+            else None
+        )
+        return problem(
+            status, error.code, error.message, instance=request.url.path, field_errors=issues, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

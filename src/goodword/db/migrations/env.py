@@ -6,6 +6,10 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import goodword.messaging.models
+import goodword.referrals.models
+import goodword.referrals.ops_models
+import goodword.reviews.models
+import goodword.rewards.models
 import goodword.stores.models  # noqa: F401 - registers every domain's tables on Base.metadata
 from goodword.config import Settings
 from goodword.db.base import Base

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from goodword import intake
 from goodword.messaging import privacy
 from goodword.stores import customers
 from goodword.stores.inputs import CustomerIn, Moment
@@ -52,9 +53,7 @@ def upsert_customer(
     """Create a customer, or update the one with this external id (201 when created, 200 otherwise)."""
 
     def produce() -> tuple[int, BaseModel]:
-        [outcome] = customers.upsert_customers(
-            session, store_id=caller.store_id, customers=[body], source="api"
-        )
+        [outcome] = intake.upsert_customers(session, store_id=caller.store_id, customers=[body], source="api")
         customer = customers.get_customer(session, store_id=caller.store_id, external_id=body.external_id)
         return created_or_ok(outcome), CustomerOut.model_validate(customer)
 
@@ -70,7 +69,7 @@ def upsert_customer_batch(
     """Create or update up to 1,000 customers at once; all or nothing."""
 
     def produce() -> tuple[int, BaseModel]:
-        outcomes = customers.upsert_customers(
+        outcomes = intake.upsert_customers(
             session, store_id=caller.store_id, customers=body.items, source="api"
         )
         return 200, BatchOut.of(outcomes)

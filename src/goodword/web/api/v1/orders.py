@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from goodword import intake
 from goodword.stores import orders
 from goodword.stores.inputs import IDENTIFIER_PATTERN, Moment, OrderIn
 from goodword.stores.models import OrderStatus
@@ -67,7 +68,7 @@ def upsert_order(body: OrderIn, session: SessionDep, caller: WriterDep, key: Ide
 
     def produce() -> tuple[int, BaseModel]:
         with single_item():
-            [outcome] = orders.upsert_orders(session, store_id=caller.store_id, orders=[body], source="api")
+            [outcome] = intake.upsert_orders(session, store_id=caller.store_id, orders=[body], source="api")
         order = orders.get_order(session, store_id=caller.store_id, external_id=body.external_id)
         return created_or_ok(outcome), OrderOut.model_validate(order)
 
@@ -83,7 +84,7 @@ def upsert_order_batch(
     """Create or update up to 1,000 orders at once; all or nothing."""
 
     def produce() -> tuple[int, BaseModel]:
-        outcomes = orders.upsert_orders(session, store_id=caller.store_id, orders=body.items, source="api")
+        outcomes = intake.upsert_orders(session, store_id=caller.store_id, orders=body.items, source="api")
         return 200, BatchOut.of(outcomes)
 
     return respond_idempotently(

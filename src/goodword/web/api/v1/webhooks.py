@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header
 from pydantic import BaseModel
 
+from goodword import intake
 from goodword.stores import order_webhooks
 from goodword.web.deps import RawBodyDep, SessionDep
 
@@ -40,7 +41,7 @@ def receive_order_event(
     ] = None,
 ) -> WebhookReceipt:
     """Apply an order event sent by the shop. A replayed event id is acknowledged and changes nothing."""
-    event, applied = order_webhooks.receive_order_event(
+    event, applied = intake.receive_order_event(
         session, store_id=x_goodword_store, body=body, signature=x_goodword_signature
     )
     return WebhookReceipt(event_id=event.id, status="applied" if applied else "duplicate")

@@ -1,0 +1,1 @@
+"""Referrals: programs, codes and links, invitations, clicks and attribution, the fraud guard, reminders."""

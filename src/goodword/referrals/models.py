@@ -1,0 +1,3 @@
+"""Tables of the referrals domain. Every row carries `store_id`."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Reviews and Q&A: review requests, reviews, photos, questions, replies, moderation, feeds."""

@@ -1,0 +1,1 @@
+"""Rewards: the double-entry ledger, reward policy, coupons and the member club."""

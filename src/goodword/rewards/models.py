@@ -1,0 +1,3 @@
+"""Tables of the rewards domain. Every row carries `store_id`."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""Questions and answers about products."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["questions"])
