@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=16, gt=0, le=256)
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     worker_lease_seconds: int = Field(default=60, gt=0)
+    # Scheduled jobs (releasing held rewards, reminders) run beside each worker; this is how often they look.
+    jobs_poll_seconds: float = Field(default=15.0, gt=0)
     outbox_backoff_base_seconds: float = Field(default=10.0, gt=0)
     outbox_backoff_max_seconds: float = Field(default=3600.0, gt=0)
 

@@ -17,6 +17,8 @@ import typer
 from goodword.cli.context import DatabaseOption, console, load_settings, open_database
 from goodword.config import Settings
 from goodword.db.session import Database
+from goodword.jobs.runner import JobRunner
+from goodword.jobs.schedule import scheduled_jobs
 from goodword.logs import configure_logging
 from goodword.messaging.transports import build_worker
 
@@ -26,6 +28,24 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 def register(app: typer.Typer) -> None:
     app.command("worker")(worker)
+    app.command("jobs")(jobs)
+
+
+def jobs(database_url: DatabaseOption = None) -> None:
+    """Run every scheduled job that is due, once, and print what each did (for cron, or by hand).
+
+    Workers run the jobs on their own; this is for deployments without one, and for operators.
+    """
+    settings = load_settings(database_url)
+    database = open_database(settings)
+    try:
+        done = JobRunner(database=database, jobs=scheduled_jobs()).run_due()
+    finally:
+        database.dispose()
+    for name in (job.name for job in scheduled_jobs()):
+        console.print(
+            f"{name}: " + (f"did {done[name]}" if name in done else "not due, or running elsewhere")
+        )
 
 
 def worker(
@@ -51,11 +71,27 @@ def run_worker(settings: Settings) -> None:
     configure_logging(log_format=settings.log_format, level=settings.log_level)  # a spawned child starts bare
     stop = threading.Event()
     database = Database(settings)
+    jobs = _job_thread(settings, database, stop)
     try:
         with _stop_on_signals(stop):
+            jobs.start()
             build_worker(settings, database).run(stop, poll_seconds=settings.worker_poll_seconds)
     finally:
+        stop.set()
+        jobs.join(timeout=settings.worker_lease_seconds)
         database.dispose()
+
+
+def _job_thread(settings: Settings, database: Database, stop: threading.Event) -> threading.Thread:
+    """The scheduled jobs run beside each outbox worker; their leases keep each job to one runner."""
+    runner = JobRunner(database=database, jobs=scheduled_jobs())
+    return threading.Thread(
+        target=runner.run,
+        args=(stop,),
+        kwargs={"poll_seconds": settings.jobs_poll_seconds},
+        name="goodword-jobs",
+        daemon=True,
+    )
 
 
 def _supervise(settings: Settings, processes: int) -> int:
@@ -111,10 +147,13 @@ def embedded_worker(settings: Settings, database: Database) -> Iterator[None]:
         name="goodword-outbox-worker",
         daemon=True,  # if it cannot finish its batch within a lease, the process exits without it
     )
+    jobs = _job_thread(settings, database, stop)
     with _stop_on_signals(stop):
         thread.start()
+        jobs.start()
         try:
             yield
         finally:
             stop.set()
             thread.join(timeout=settings.worker_lease_seconds)
+            jobs.join(timeout=settings.worker_lease_seconds)

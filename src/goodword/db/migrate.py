@@ -31,6 +31,7 @@ def upgrade_to_head(engine: Engine) -> None:
 
 def schema_drift(engine: Engine) -> list[object]:
     """Differences between the migrated database and the models; empty when a migration is not missing."""
+    import goodword.jobs.models
     import goodword.messaging.models
     import goodword.referrals.models
     import goodword.referrals.ops_models

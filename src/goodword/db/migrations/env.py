@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import goodword.jobs.models
 import goodword.messaging.models
 import goodword.referrals.models
 import goodword.referrals.ops_models
