@@ -61,9 +61,27 @@ class Settings(BaseSettings):
     sms_token: str | None = None
     sms_from: str | None = None
 
+    # Public referral links (`GET /r/{code}`), per client address per minute; unknown codes count far more
+    # strictly, so guessing codes is slow. Benchmarks and tests raise them.
+    referral_click_limit_per_minute: int = Field(default=120, gt=0)
+    referral_unknown_code_limit_per_minute: int = Field(default=10, gt=0)
+
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # An endpoint that has failed without a single success for this long is disabled and the store told.
     webhook_disable_after_hours: float = Field(default=72.0, gt=0)
+
+    # Reviews: photos are kept under media_dir/<store_id>/; public writes are rate-limited per client address.
+    media_dir: Path = DEFAULT_DATA_DIR / "media"
+    review_photo_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    review_photo_max_pixels: int = Field(default=40_000_000, gt=0)
+    review_photos_per_review: int = Field(default=6, gt=0)
+    question_limit_per_hour: int = Field(default=10, gt=0)  # per IP, and again per asker's email
+    vote_limit_per_minute: int = Field(default=30, gt=0)
+    review_submit_limit_per_hour: int = Field(default=30, gt=0)
+    # Public review data for store pages (lists, summaries, JSON-LD, feeds): reads per minute per client address,
+    # and how long an answer may be reused (Cache-Control max-age, and the in-process cache; 0 turns that off).
+    public_reviews_reads_per_minute: int = Field(default=600, gt=0)
+    public_reviews_cache_seconds: int = Field(default=60, ge=0)
 
     @field_validator("database_url")
     @classmethod

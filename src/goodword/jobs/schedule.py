@@ -8,6 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from goodword.rewards.ledger import release_due_rewards
+from goodword.rewards.member_coupons import issue_birthday_coupons
+
 JobFunction = Callable[..., int]  # called as function(session, now=now); returns how many things it did
 
 
@@ -23,4 +26,7 @@ class Job:
 
 def scheduled_jobs() -> tuple[Job, ...]:
     """Every job Goodword runs. Each is safe to run twice or late: it acts only on what is due."""
-    return ()
+    return (
+        Job("release-held-rewards", timedelta(minutes=1), release_due_rewards),
+        Job("birthday-coupons", timedelta(hours=1), issue_birthday_coupons),
+    )

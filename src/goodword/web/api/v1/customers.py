@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from goodword import intake
 from goodword.messaging import privacy
+from goodword.rewards import privacy as rewards_privacy
 from goodword.stores import customers
 from goodword.stores.inputs import CustomerIn, Moment
 from goodword.web.api.v1.common import (
@@ -110,7 +111,12 @@ def get_customer(external_id: IdentifierPath, session: SessionDep, caller: Reade
 @router.get("/{external_id}/export")
 def export_customer(external_id: IdentifierPath, session: SessionDep, caller: ReaderDep) -> dict[str, Any]:
     """Everything Goodword holds about this customer (the right of access)."""
-    return privacy.export_customer(session, store_id=caller.store_id, external_id=external_id)
+    data = privacy.export_customer(session, store_id=caller.store_id, external_id=external_id)
+    customer = customers.get_customer(session, store_id=caller.store_id, external_id=external_id)
+    data["rewards"] = rewards_privacy.export_customer(
+        session, store_id=caller.store_id, customer_id=customer.id
+    )
+    return data
 
 
 @router.post("/{external_id}/erase", response_model=CustomerOut)
@@ -121,6 +127,7 @@ def erase_customer(
 
     def produce() -> tuple[int, BaseModel]:
         customer = privacy.erase_customer(session, store_id=caller.store_id, external_id=external_id)
+        rewards_privacy.erase_member(session, store_id=caller.store_id, customer_id=customer.id)
         return 200, CustomerOut.model_validate(customer)
 
     # Erasure renames the customer, so a plain retry would find no one: the key lets it get the first answer.
