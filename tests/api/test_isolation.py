@@ -20,6 +20,7 @@ from goodword.messaging.outbox import get_message
 from goodword.stores import api_keys, customers, orders, products, ties
 from goodword.stores.inputs import CustomerIn, OrderIn, ProductIn, TieIn
 from tests.api import (
+    test_isolation_public_reviews,
     test_isolation_questions,
     test_isolation_referral_ops,
     test_isolation_referrals,
@@ -325,6 +326,7 @@ DOMAIN_CASES = (
     test_isolation_referral_ops,
     test_isolation_reviews,
     test_isolation_questions,
+    test_isolation_public_reviews,
 )
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from goodword.config import Settings
 from goodword.db.session import Database
 from goodword.jobs.models import JobRun
 from goodword.jobs.runner import JobRunner, job_states
@@ -120,6 +121,6 @@ def test_a_failing_job_is_recorded_and_the_others_still_run(committing_database:
 
 
 def test_every_scheduled_job_has_a_unique_name_and_a_positive_interval() -> None:
-    jobs = scheduled_jobs()
+    jobs = scheduled_jobs(Settings())
     assert len({job.name for job in jobs}) == len(jobs)
     assert all(job.every > timedelta(0) for job in jobs)

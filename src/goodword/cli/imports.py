@@ -1,4 +1,4 @@
-"""`goodword import <format> FILE --store ST_ID`: CSV exports from Shopify and WooCommerce into a store."""
+"""`goodword import <format> FILE --store ST_ID`: CSV exports from Shopify, WooCommerce, Judge.me and Yotpo."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from rich.table import Table
 from goodword.cli.context import console, errors, load_settings, open_database
 from goodword.cli.server import DatabaseOption
 from goodword.errors import NotFound
+from goodword.reviews.imports.registry import REVIEW_FORMATS
 from goodword.stores.imports.reading import MissingColumns
 from goodword.stores.imports.registry import FORMATS
 from goodword.stores.imports.report import ImportReport
@@ -37,13 +38,15 @@ ReportOption = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the summary as JSON, without a progress bar.")]
 # Rejected rows shown on the terminal; the --report file has them all.
 _SHOWN_REJECTIONS = 20
+# Review exports (Judge.me, Yotpo, WooCommerce reviews) run on the same machinery as the store's own data.
+_ALL_FORMATS = {**FORMATS, **REVIEW_FORMATS}
 
 
 def register(app: typer.Typer) -> None:
     imports = typer.Typer(
-        help="Import customers, products and orders from Shopify or WooCommerce CSV exports."
+        help="Import customers, products, orders and reviews from CSV exports (see docs/imports.md)."
     )
-    for name, import_format in FORMATS.items():
+    for name, import_format in _ALL_FORMATS.items():
         imports.command(name, help=f"Import a {import_format.title} (see docs/imports.md).")(
             _command_for(name)
         )
@@ -87,7 +90,7 @@ def _import(
             task = progress.add_task(f"Importing {file.name}", total=file.stat().st_size)
             return run_import(
                 stream,
-                import_format=FORMATS[format_name],
+                import_format=_ALL_FORMATS[format_name],
                 store_id=store_id,
                 unit_of_work=db.unit_of_work,
                 on_progress=lambda done: progress.update(task, completed=done),

@@ -39,10 +39,10 @@ def jobs(database_url: DatabaseOption = None) -> None:
     settings = load_settings(database_url)
     database = open_database(settings)
     try:
-        done = JobRunner(database=database, jobs=scheduled_jobs()).run_due()
+        done = JobRunner(database=database, jobs=scheduled_jobs(settings)).run_due()
     finally:
         database.dispose()
-    for name in (job.name for job in scheduled_jobs()):
+    for name in (job.name for job in scheduled_jobs(settings)):
         console.print(
             f"{name}: " + (f"did {done[name]}" if name in done else "not due, or running elsewhere")
         )
@@ -84,7 +84,7 @@ def run_worker(settings: Settings) -> None:
 
 def _job_thread(settings: Settings, database: Database, stop: threading.Event) -> threading.Thread:
     """The scheduled jobs run beside each outbox worker; their leases keep each job to one runner."""
-    runner = JobRunner(database=database, jobs=scheduled_jobs())
+    runner = JobRunner(database=database, jobs=scheduled_jobs(settings))
     return threading.Thread(
         target=runner.run,
         args=(stop,),

@@ -33,7 +33,15 @@ def build_engine(settings: Settings) -> Engine:
         )
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # Room for every thread that may hold a connection at once: the server's thread pool (40), the outbox
+    # worker, the job runner and the click writer. A smaller pool lets requests queue for a connection while
+    # the ones holding connections queue for the write lock, which serializes them long past the busy timeout.
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=settings.db_pool_size,
+        max_overflow=64,
+    )
     _configure_sqlite(engine)
     return engine
 

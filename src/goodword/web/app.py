@@ -40,7 +40,7 @@ from goodword.web.middleware import (
     UnhandledErrorMiddleware,
 )
 from goodword.web.problems import install_problem_handlers, problem, problem_responses
-from goodword.web.public import referral_redirect
+from goodword.web.public import referral_redirect, review_form
 from goodword.web.public import reviews as public_reviews
 from goodword.web.public import unsubscribe as public_unsubscribe
 
@@ -67,6 +67,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        referral_redirect.close_click_writer(_app)
         if owns_database:  # whoever handed us a database closes it
             database.dispose()
 
@@ -105,10 +106,12 @@ def create_app(
         questions,
     ):
         api.include_router(module.router)
+    # Routes are matched in order, and each miss costs a pattern match: the storefront's hot public paths
+    # (referral links, review widgets) come before the API's many routes. tests/api/test_routes.py checks
+    # that no route can hide another, so the order changes speed only.
+    for public in (referral_redirect, public_reviews, review_form, public_unsubscribe):
+        app.include_router(public.router)
     app.include_router(api)
-    app.include_router(public_unsubscribe.router)
-    app.include_router(referral_redirect.router)
-    app.include_router(public_reviews.router)
     app.include_router(_operations)
     return app
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from goodword.stores.imports.reading import ColumnRule, Record
 from goodword.stores.imports.report import Rejection
-from goodword.stores.inputs import CustomerIn, OrderIn, ProductIn
 from goodword.stores.upserts import UpsertOutcome
 
-InputT = TypeVar("InputT", OrderIn, CustomerIn, ProductIn)
+# What one format's records become: an OrderIn, a CustomerIn, a ProductIn, or another domain's input (reviews).
+InputT = TypeVar("InputT")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from goodword import intake
-from goodword.messaging import privacy
-from goodword.rewards import privacy as rewards_privacy
+from goodword import customer_data, intake
 from goodword.stores import customers
 from goodword.stores.inputs import CustomerIn, Moment
 from goodword.web.api.v1.common import (
@@ -111,12 +109,7 @@ def get_customer(external_id: IdentifierPath, session: SessionDep, caller: Reade
 @router.get("/{external_id}/export")
 def export_customer(external_id: IdentifierPath, session: SessionDep, caller: ReaderDep) -> dict[str, Any]:
     """Everything Goodword holds about this customer (the right of access)."""
-    data = privacy.export_customer(session, store_id=caller.store_id, external_id=external_id)
-    customer = customers.get_customer(session, store_id=caller.store_id, external_id=external_id)
-    data["rewards"] = rewards_privacy.export_customer(
-        session, store_id=caller.store_id, customer_id=customer.id
-    )
-    return data
+    return customer_data.export_customer(session, store_id=caller.store_id, external_id=external_id)
 
 
 @router.post("/{external_id}/erase", response_model=CustomerOut)
@@ -126,8 +119,7 @@ def erase_customer(
     """Remove the customer's personal data; their orders stay, pseudonymized (the right to erasure)."""
 
     def produce() -> tuple[int, BaseModel]:
-        customer = privacy.erase_customer(session, store_id=caller.store_id, external_id=external_id)
-        rewards_privacy.erase_member(session, store_id=caller.store_id, customer_id=customer.id)
+        customer = customer_data.erase_customer(session, store_id=caller.store_id, external_id=external_id)
         return 200, CustomerOut.model_validate(customer)
 
     # Erasure renames the customer, so a plain retry would find no one: the key lets it get the first answer.
