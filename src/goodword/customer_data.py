@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from goodword.clock import utc_now
 from goodword.messaging import privacy as messaging_privacy
+from goodword.referrals import privacy as referral_privacy
 from goodword.reviews import privacy as review_privacy
 from goodword.rewards import privacy as reward_privacy
 from goodword.stores.customers import get_customer
@@ -29,6 +30,7 @@ def export_customer(session: Session, *, store_id: str, external_id: str) -> dic
     data = messaging_privacy.export_customer(session, store_id=store_id, external_id=external_id)
     customer = get_customer(session, store_id=store_id, external_id=external_id)
     data["rewards"] = reward_privacy.export_customer(session, store_id=store_id, customer_id=customer.id)
+    data.update(referral_privacy.export_customer(session, store_id=store_id, customer=customer))
     data.update(review_privacy.export_customer(session, store_id=store_id, customer=customer))
     return data
 
@@ -45,6 +47,7 @@ def erase_customer(
     # The domains that match by email look before the customer's email is erased.
     customer = get_customer(session, store_id=store_id, external_id=external_id)
     review_privacy.erase_customer(session, store_id=store_id, customer=customer)
+    referral_privacy.erase_customer(session, store_id=store_id, customer=customer, now=now)
     erased = messaging_privacy.erase_customer(session, store_id=store_id, external_id=external_id, now=now)
     reward_privacy.erase_member(session, store_id=store_id, customer_id=erased.id, now=now)
     return erased

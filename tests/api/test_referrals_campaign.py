@@ -1,14 +1,17 @@
 """A referral campaign end to end through the API: a program, a customer's link, invitations that a real SMTP
-server on loopback receives, the friend's click, registration and paid order, and the referrer's notices."""
+server on loopback receives, the friend's click, registration and paid order, the referrer's notices, and the
+share reminder a customer who has not shared yet receives."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
+from goodword.clock import utc_now
 from goodword.config import Settings
 from goodword.db.session import Database
 from goodword.messaging.claims import Backoff
@@ -16,6 +19,7 @@ from goodword.messaging.email import SmtpTransport
 from goodword.messaging.manners import Manners
 from goodword.messaging.models import Channel
 from goodword.messaging.worker import Worker
+from goodword.referrals.reminders import send_share_reminders
 from goodword.web.app import create_app
 from tests.factories.stores import StoreAccess, make_store, order_payload
 from tests.messaging.smtp_receiver import Mailbox, body, smtp_server
@@ -45,7 +49,7 @@ def deliver(database: Database, settings: Settings) -> None:
     transport = SmtpTransport(settings)
     worker = Worker(
         database=database, transports={Channel.EMAIL: transport},
-        manners=Manners(marketing_cap_per_week=5, quiet_hours_start=21, quiet_hours_end=8),
+        manners=Manners(marketing_cap_per_week=5, quiet_hours_start=0, quiet_hours_end=0),  # no quiet hours
         backoff=Backoff(base_seconds=10, max_seconds=600), seed=1,
     )  # fmt: skip
     while worker.run_once():
@@ -110,3 +114,27 @@ def test_a_campaign_from_program_to_paid_order_through_the_api(
             f"/api/v1/customers/alice/invitations/{tracked['id']}/resend", headers=shop.writer
         )
         assert resent.status_code == 409, resent.text
+
+        # given carol, who agreed to marketing and got her link but has not shared it
+        carol = {
+            "external_id": "carol",
+            "email": "carol@example.com",
+            "name": "Carol",
+            "marketing_consent": True,
+        }
+        assert client.post("/api/v1/customers", headers=shop.writer, json=carol).status_code == 201
+        carol_code = client.get("/api/v1/customers/carol/referral", headers=shop.writer).json()["code"]
+        # when the reminder job comes by four days later, and the worker delivers
+        with committing_database.unit_of_work() as session:
+            send_share_reminders(
+                session, now=utc_now() + timedelta(days=4), public_base_url=mail_settings.public_base_url
+            )
+        deliver(committing_database, mail_settings)
+        # then carol's inbox has the reminder with her link; alice, who shared, got none
+        [reminder] = [r for r in mailbox.received if r.recipients == ["carol@example.com"]]
+        assert f"https://gw.example/r/{carol_code}?gw_ch=email" in body(reminder.email, "plain")
+        assert str(reminder.email["Subject"]) == "Your friends get a gift from Campaign Teas"
+        to_alice = [
+            str(r.email["Subject"]) for r in mailbox.received if r.recipients == ["alice@example.com"]
+        ]
+        assert "Your friends get a gift from Campaign Teas" not in to_alice

@@ -1,5 +1,6 @@
 """Share reminders on a back-off, and announcements to a segment, through the outbox as marketing."""
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -12,6 +13,8 @@ from goodword.referrals.models import Invitation, InvitationChannel
 from goodword.referrals.reminders import send_share_reminders
 from tests.factories.referral_ops import NOW, make_customer
 from tests.factories.stores import StoreAccess
+
+BASE = "https://gw.example"
 
 
 def _keys(session: Session, store_id: str, kind: str) -> list[str]:
@@ -28,7 +31,10 @@ def test_reminders_follow_the_back_off_once_per_step_and_stop_after_the_last(
     customer = make_customer(session, store_id=store.store_id)
     code = ensure_code(session, store_id=store.store_id, customer_id=customer.id, now=NOW)
     # when the job runs on days 1, 3, 3 again, 12, 40 and 100
-    counts = [send_share_reminders(session, now=NOW + timedelta(days=d)) for d in (1, 3, 3, 12, 40, 100)]
+    counts = [
+        send_share_reminders(session, now=NOW + timedelta(days=d), public_base_url=BASE)
+        for d in (1, 3, 3, 12, 40, 100)
+    ]
     # then steps 1, 2 and 3 went once each, and nothing after the last
     assert counts == [0, 1, 0, 1, 1, 0]
     assert _keys(session, store.store_id, "referral_reminder") == [
@@ -37,6 +43,7 @@ def test_reminders_follow_the_back_off_once_per_step_and_stop_after_the_last(
     message = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "referral_reminder")).first()
     assert message is not None
     assert message.purpose is Purpose.MARKETING
+    assert json.loads(message.payload)["link"] == f"{BASE}/r/{code.code}?gw_ch=email"
 
 
 def test_no_reminder_after_sharing_or_without_consent(session: Session, store: StoreAccess) -> None:
@@ -49,7 +56,7 @@ def test_no_reminder_after_sharing_or_without_consent(session: Session, store: S
                            email="pal@example.com", token="tok-share-1", created_at=NOW, sent_at=NOW))  # fmt: skip
     session.flush()
     # when / then
-    assert send_share_reminders(session, now=NOW + timedelta(days=5)) == 0
+    assert send_share_reminders(session, now=NOW + timedelta(days=5), public_base_url=BASE) == 0
 
 
 def test_an_announcement_reaches_the_consenting_customers_of_the_segment_in_their_language(

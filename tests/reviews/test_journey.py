@@ -1,7 +1,6 @@
 """A review's whole path, on real servers: order fulfilled through the API, request email over SMTP, review
-posted with the link, moderated, replied to, and every step announced to a webhook receiver over HTTP.
-
-Built so more steps can follow (public endpoints, JSON-LD): `Journey` holds what each step hands the next.
+posted with the link, moderated, shown on the public endpoints and in JSON-LD, replied to, and every step
+announced to a webhook receiver over HTTP. `Journey` holds what each step hands the next.
 """
 
 import json
@@ -101,7 +100,7 @@ def fulfil_an_order(journey: Journey, *, fulfilled_at: datetime) -> None:
     assert response.status_code == 201, response.text
 
 
-def test_a_review_travels_from_fulfilment_to_a_public_reply(journey: Journey) -> None:
+def test_a_review_travels_from_fulfilment_to_the_shops_pages_and_a_public_reply(journey: Journey) -> None:
     # given an order fulfilled eight days ago, through the API
     fulfil_an_order(journey, fulfilled_at=utc_now() - timedelta(days=8))
     # when the request job and the worker come by
@@ -130,14 +129,25 @@ def test_a_review_travels_from_fulfilment_to_a_public_reply(journey: Journey) ->
     again = journey.api.post("/api/v1/reviews", json={"token": link, "rating": 5, "body": "again"})
     assert (again.status_code, again.json()["code"]) == (410, "link_used")
 
-    # when staff approve it and reply in public
+    # when staff approve it
     writer = journey.store.writer
     approved = journey.api.post(f"/api/v1/reviews/{review['id']}/moderate", json={"action": "approve"},
                                 headers=writer)  # fmt: skip
+    # then the shop's pages see it without a key: in the list with its aggregate, and in the JSON-LD
+    product = f"/public/v1/stores/{journey.store.store_id}/products/OOLONG"
+    page = journey.api.get(f"{product}/reviews").json()
+    assert [(r["title"], r["rating"], r["verified_buyer"]) for r in page["data"]] == [(XSS, 3, True)]
+    assert (page["aggregate"]["count"], page["aggregate"]["average"]) == (1, 3.0)
+    snippet = journey.api.get(f"{product}/jsonld", params={"format": "html"}).text
+    assert "</script>" not in snippet.removesuffix("</script>")  # the title's markup cannot end the script
+    data = json.loads(snippet[snippet.index(">") + 1 : snippet.rindex("</script>")])
+    assert (data["aggregateRating"]["reviewCount"], data["review"][0]["name"]) == (1, XSS)
+
+    # when staff reply in public
     replied = journey.api.post(f"/api/v1/reviews/{review['id']}/replies", json={"body": "Thank you, Mei!"},
                                headers=writer)  # fmt: skip
     journey.run_worker()
-    # then the review is published, its history tells who did what, and the receiver heard every step
+    # then its history tells who did what, and the receiver heard every step
     assert approved.json()["status"] == "published"
     assert replied.status_code == 201, replied.text
     detail = journey.api.get(f"/api/v1/reviews/{review['id']}", headers=journey.store.reader).json()

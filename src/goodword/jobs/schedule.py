@@ -30,12 +30,12 @@ class Job:
 
 def scheduled_jobs(settings: Settings) -> tuple[Job, ...]:
     """Every job Goodword runs. Each is safe to run twice or late: it acts only on what is due."""
-    # Review links are signed with the secret key and point at this deployment's public address.
+    # Links in reminders and review requests point at this deployment's public address; review links are signed.
     secret, base = settings.secret_key, settings.public_base_url
     return (
         Job("release-held-rewards", timedelta(minutes=1), release_due_rewards),
         Job("birthday-coupons", timedelta(hours=1), issue_birthday_coupons),
-        Job("share-reminders", timedelta(hours=1), send_share_reminders),
+        Job("share-reminders", timedelta(hours=1), partial(send_share_reminders, public_base_url=base)),
         Job(
             "review-requests",
             timedelta(minutes=5),

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from goodword.messaging.models import Channel, OutboxMessage, Purpose
 from goodword.messaging.outbox import NewMessage, enqueue_many
+from goodword.messaging.share import ShareChannel, tag_url
+from goodword.referrals.links import referral_link
 from goodword.referrals.models import Invitation, ReferralClick, ReferralCode
 from goodword.referrals.ops_policy import policies_by_store
 from goodword.stores.models import Customer, Store
@@ -27,8 +29,11 @@ def reminder_key(code_id: int, step: int) -> str:
     return f"share-reminder:{code_id}:{step}"
 
 
-def send_share_reminders(session: Session, *, now: datetime) -> int:
-    """Queue the share reminders due now in every store; returns how many were queued (0 on a rerun)."""
+def send_share_reminders(session: Session, *, now: datetime, public_base_url: str) -> int:
+    """Queue the share reminders due now in every store; returns how many were queued (0 on a rerun).
+
+    Each carries the customer's link under `public_base_url`, tagged as shared by email.
+    """
     store_ids = list(session.scalars(select(Store.id).order_by(Store.id)))
     policies = policies_by_store(session, store_ids)
     queued = 0
@@ -38,7 +43,13 @@ def send_share_reminders(session: Session, *, now: datetime) -> int:
             until = now - timedelta(days=day)
             since = now - timedelta(days=days[step]) if step < len(days) else None
             queued += _remind(
-                session, store_id=store_id, step=step, of=len(days), made_before=until, made_after=since
+                session,
+                store_id=store_id,
+                step=step,
+                of=len(days),
+                made_before=until,
+                made_after=since,
+                public_base_url=public_base_url,
             )
     return queued
 
@@ -51,6 +62,7 @@ def _remind(
     of: int,
     made_before: datetime,
     made_after: datetime | None,
+    public_base_url: str,
 ) -> int:
     query = (
         select(
@@ -91,7 +103,13 @@ def _remind(
             purpose=Purpose.MARKETING,
             kind=KIND,
             recipient=email or "",  # never empty: the query asks for an email
-            payload={"code": code, "name": name, "step": step, "of": of},
+            payload={
+                "code": code,
+                "link": tag_url(referral_link(public_base_url, code), ShareChannel.EMAIL),
+                "name": name,
+                "step": step,
+                "of": of,
+            },
             reason=f"share reminder {step} of {of}: the customer has a referral code and has not shared it",
             customer_id=customer_id,
             locale=locale,

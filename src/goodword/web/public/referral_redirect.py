@@ -11,18 +11,19 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Annotated
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from goodword.clock import utc_now
 from goodword.config import Settings
 from goodword.db.session import Database
+from goodword.messaging.share import CHANNEL_PARAMETER
 from goodword.referrals.clicks import ClickIn, new_click_token
 from goodword.referrals.codes import CodeOwner, find_code_owner
+from goodword.referrals.links import INVITATION_PARAMETER
 from goodword.referrals.programs import running_programs
 from goodword.stores.models import Store
 from goodword.web.public.click_writer import ClickWriter
@@ -31,6 +32,7 @@ from goodword.web.ratelimit import SlidingWindowLimiter, enforce, limiter_for
 router = APIRouter(tags=["referral links"], include_in_schema=False)
 TOKEN_PARAMETER = "gw_ref"  # noqa: S105 - a parameter name
 COOKIE_DAYS = 30
+_COOKIE_SECONDS = COOKIE_DAYS * 86400
 # How long a code's owner and its store's shop URL and programs are remembered; a program ended or a code
 # retired takes at most this long to stop attributing.
 CACHE_SECONDS = 10.0
@@ -42,42 +44,49 @@ class _Target:
     owner: CodeOwner | None
     shop_url: str | None
     attributes: bool  # a live code of a store with a running program
+    # The shop URL split around where the token goes, computed once per cached target, not per click.
+    token_prefix: str = ""
+    token_suffix: str = ""
 
 
-@router.get("/r/{code}")
-async def follow_referral_link(
-    code: str,
-    request: Request,
-    gw_ch: Annotated[str | None, Query(max_length=32)] = None,
-    inv: Annotated[str | None, Query(max_length=64)] = None,
-) -> RedirectResponse:
+async def follow_referral_link(request: Request) -> Response:
+    """A plain Starlette endpoint: the hottest public path skips FastAPI's parameter machinery."""
+    code: str = request.path_params["code"]
     settings: Settings = request.app.state.settings
     target = await _target(request, code)
     if target.owner is None:
         enforce(_unknown_limiter(request, settings), request, what="unknown referral codes")
-        return _redirect(settings.public_base_url, None)
+        return _redirect(settings.public_base_url)
     enforce(
         limiter_for(request, "referral-links", limit=settings.referral_click_limit_per_minute,
                     window_seconds=60),
         request, what="referral link visits",
     )  # fmt: skip
-    shop = target.shop_url or settings.public_base_url
     if not target.attributes:
-        return _redirect(shop, None)
+        return _redirect(target.shop_url or settings.public_base_url)
     token = new_click_token()
+    query = request.query_params
     click = ClickIn(
         store_id=target.owner.store_id,
         code_id=target.owner.code_id,
         referrer_customer_id=target.owner.customer_id,
         token=token,
         clicked_at=utc_now(),
-        channel=gw_ch,
-        invitation_token=inv,
+        channel=_bounded(query.get(CHANNEL_PARAMETER), 32),
+        invitation_token=_bounded(query.get(INVITATION_PARAMETER), 64),
         ip=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
     )
     await _writer(request.app).record(click)
-    return _redirect(shop, token)
+    return _redirect(target.token_prefix + token + target.token_suffix, token=token)
+
+
+router.add_route("/r/{code}", follow_referral_link, methods=["GET"], include_in_schema=False)
+
+
+def _bounded(value: str | None, length: int) -> str | None:
+    """A query value the click may keep; an over-long one is dropped, not an error: the visitor still gets in."""
+    return value if value is not None and len(value) <= length else None
 
 
 def _unknown_limiter(request: Request, settings: Settings) -> SlidingWindowLimiter:
@@ -87,18 +96,24 @@ def _unknown_limiter(request: Request, settings: Settings) -> SlidingWindowLimit
     )  # fmt: skip
 
 
-def _redirect(url: str, token: str | None) -> RedirectResponse:
+def _redirect(url: str, *, token: str | None = None) -> Response:
+    headers = {"location": url, **_HEADERS}
     if token is not None:
-        parts = urlsplit(url)
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != TOKEN_PARAMETER]
-        query.append((TOKEN_PARAMETER, token))
-        url = urlunsplit(parts._replace(query=urlencode(query)))
-    response = RedirectResponse(url, status_code=302, headers=_HEADERS)
-    if token is not None:
-        response.set_cookie(
-            TOKEN_PARAMETER, token, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="lax", path="/"
+        # Written by hand: the token is URL-safe base64, and http.cookies costs more than the rest of the click.
+        headers["set-cookie"] = (
+            f"{TOKEN_PARAMETER}={token}; HttpOnly; Max-Age={_COOKIE_SECONDS}; Path=/; SameSite=lax"
         )
-    return response
+    return Response(status_code=302, headers=headers)
+
+
+def _split_for_token(url: str) -> tuple[str, str]:
+    """`url` cut where `gw_ref=<token>` goes: after its own query (less any old token), before its fragment."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != TOKEN_PARAMETER]
+    kept = urlencode(query)
+    prefix = urlunsplit(parts._replace(query="", fragment="")) + "?" + (kept + "&" if kept else "")
+    suffix = f"#{parts.fragment}" if parts.fragment else ""
+    return prefix + f"{TOKEN_PARAMETER}=", suffix
 
 
 async def _target(request: Request, code: str) -> _Target:
@@ -106,12 +121,14 @@ async def _target(request: Request, code: str) -> _Target:
     found = cache.get(code)
     if found is None:
         database: Database = request.app.state.database
-        found = await run_in_threadpool(_load_target, database, code)
+        found = await run_in_threadpool(
+            _load_target, database, code, request.app.state.settings.public_base_url
+        )
         cache.put(code, found)
     return found
 
 
-def _load_target(database: Database, code: str) -> _Target:
+def _load_target(database: Database, code: str, public_base_url: str) -> _Target:
     if not code.isascii() or not code.isalnum() or len(code) > 32:
         return _Target(None, None, False)
     with database.unit_of_work(write=False) as session:
@@ -120,7 +137,8 @@ def _load_target(database: Database, code: str) -> _Target:
             return _Target(None, None, False)
         store = session.get_one(Store, owner.store_id)
         running = bool(running_programs(session, store_id=owner.store_id, now=utc_now()))
-        return _Target(owner, store.shop_url, running and not owner.retired)
+    prefix, suffix = _split_for_token(store.shop_url or public_base_url)
+    return _Target(owner, store.shop_url, running and not owner.retired, prefix, suffix)
 
 
 class _TargetCache:
