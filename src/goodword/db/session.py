@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from goodword.config import Settings
 # SQLite takes its write lock lazily; a deferred transaction that reads and then writes can fail with
 # "database is locked" when another writer got in between. Writers therefore start with BEGIN IMMEDIATE.
 _SQLITE_BEGIN = "goodword_sqlite_begin"
+_SQLITE_BUSY_SECONDS = 30
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -38,7 +40,7 @@ def build_engine(settings: Settings) -> Engine:
     # the ones holding connections queue for the write lock, which serializes them long past the busy timeout.
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": _SQLITE_BUSY_SECONDS},
         pool_size=settings.db_pool_size,
         max_overflow=64,
     )
@@ -56,7 +58,7 @@ def _configure_sqlite(engine: Engine) -> None:
             "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",
-            "busy_timeout=30000",
+            f"busy_timeout={_SQLITE_BUSY_SECONDS * 1000}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
@@ -74,6 +76,31 @@ def writer_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
 
 
+class _WriteTurns:
+    """Writers of one process take turns before they ask SQLite for its write lock.
+
+    SQLite lets one writer in at a time and makes the others poll, sleeping up to 100 ms between tries, so in a
+    burst of fifty writers some starve past any timeout. Queued on a lock instead, each wakes as soon as the
+    one before it is done; writers in other processes still meet SQLite's own lock. A plain lock, not a
+    re-entrant one: FastAPI may close a request's unit of work on another thread than the one that opened it.
+    A turn not given within the busy timeout is taken anyway, so a unit of work nested in another on the same
+    thread fails on SQLite's timeout, as it would without turns, instead of hanging here.
+    """
+
+    def __init__(self, timeout_seconds: float = _SQLITE_BUSY_SECONDS) -> None:
+        self._lock = threading.Lock()
+        self._timeout_seconds = timeout_seconds
+
+    @contextmanager
+    def take(self) -> Iterator[None]:
+        mine = self._lock.acquire(timeout=self._timeout_seconds)
+        try:
+            yield
+        finally:
+            if mine:
+                self._lock.release()
+
+
 class Database:
     """One engine and its session factories, built at start-up and handed to whoever needs them."""
 
@@ -81,6 +108,7 @@ class Database:
         self.engine = build_engine(settings)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(writer_engine(self.engine), expire_on_commit=False)
+        self._write_turns = _WriteTurns() if self.engine.dialect.name == "sqlite" else None
 
     def session(self, *, write: bool) -> Session:
         return (self._writer if write else self._reader)()
@@ -88,7 +116,8 @@ class Database:
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
         """A session whose work is committed when the block ends, and rolled back if it raises."""
-        with self.session(write=write) as session, session.begin():
+        turn = self._write_turns.take() if write and self._write_turns is not None else nullcontext()
+        with turn, self.session(write=write) as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -28,7 +29,32 @@ def get_database(request: Request) -> Database:
     return database
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def take_write_turn(request: Request) -> AsyncIterator[None]:
+    """On SQLite, a writing request waits for its turn here, in the event loop, before it takes a thread.
+
+    SQLite lets one writer in at a time. Waiting for it inside the thread pool would let a burst of writers
+    fill every thread with waiting, leaving none for the writer whose turn it is; waiting here costs no thread.
+    """
+    turns = _write_turns(request) if request.method not in _SAFE_METHODS else None
+    if turns is None:
+        yield
+        return
+    async with turns:
+        yield
+
+
+def _write_turns(request: Request) -> asyncio.Lock | None:
+    state = request.app.state.__dict__
+    if "write_turns" not in state:
+        sqlite = get_database(request).engine.dialect.name == "sqlite"
+        state["write_turns"] = asyncio.Lock() if sqlite else None
+    turns: asyncio.Lock | None = state["write_turns"]
+    return turns
+
+
+def get_session(
+    request: Request, _turn: Annotated[None, Depends(take_write_turn, scope="function")]
+) -> Iterator[Session]:
     """One unit of work per request: committed when the handler returns, rolled back when it raises."""
     with get_database(request).unit_of_work(write=request.method not in _SAFE_METHODS) as session:
         yield session
