@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 from typer.testing import CliRunner
@@ -29,6 +31,7 @@ from goodword.stores.models import (
     Product,
     TieSource,
 )
+from goodword.web.app import DemoInfo, create_app
 
 
 def in_test_transaction(session: Session) -> UnitOfWork:
@@ -139,3 +142,23 @@ def test_goodword_demo_saves_keys_that_work(tmp_path: Path) -> None:
         write_key = authenticate(session, token=credentials["write_api_key"])
         assert (write_key.store_id, write_key.scope) == (credentials["store_id"], ApiKeyScope.WRITE)
     database.dispose()
+
+
+def test_the_home_pages_demo_links_lead_to_the_demo_stores_reviews(tmp_path: Path) -> None:
+    # given a demo built on an empty SQLite database
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    result = CliRunner().invoke(app, ["demo", "--no-serve", "--customers", "300", "--database", url])
+    assert result.exit_code == 0, result.output
+    credentials = json.loads((tmp_path / "demo-credentials.json").read_text())
+    settings = Settings(database_url=url)
+    demo = DemoInfo("Demo", credentials["store_id"], 300, 0, str(tmp_path / "demo-credentials.json"))
+    with TestClient(create_app(settings, demo=demo)) as client:
+        # when a newcomer follows the links on the home page
+        home = client.get("/")
+        links = re.findall(r'href="(/public/v1/[^"]+)"', home.text)
+        answers = [client.get(link) for link in links]
+    # then both answer, and the store has a rating from its reviews
+    assert len(links) == 2
+    assert [a.status_code for a in answers] == [200, 200]
+    rating = next(a.json() for a in answers if a.headers["content-type"].startswith("application/json"))
+    assert rating["aggregate"]["count"] > 0

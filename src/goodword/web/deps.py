@@ -53,7 +53,7 @@ def _write_turns(request: Request) -> asyncio.Lock | None:
 
 
 def get_session(
-    request: Request, _turn: Annotated[None, Depends(take_write_turn, scope="function")]
+    request: Request, _turn: Annotated[None, Depends(take_write_turn, scope="function")] = None
 ) -> Iterator[Session]:
     """One unit of work per request: committed when the handler returns, rolled back when it raises."""
     with get_database(request).unit_of_work(write=request.method not in _SAFE_METHODS) as session:
