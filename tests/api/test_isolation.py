@@ -5,11 +5,9 @@ an isolation case here, or in the domain's own `test_isolation_<domain>.py` list
 the suite.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -28,6 +26,7 @@ from tests.api import (
     test_isolation_rewards,
 )
 from tests.api.assertions import assert_problem
+from tests.api.isolation import isolation_cases, not_found, only_intruder_rows, own_rows
 from tests.factories.messaging import fail_permanently, make_message
 from tests.factories.stores import (
     StoreAccess,
@@ -110,38 +109,6 @@ def _owner_unchanged(session: Session, seeded: Seeded) -> None:
     assert (endpoint.enabled, endpoint.previous_secret) == (True, None)
 
 
-def _only_intruder_rows(response_json: object) -> None:
-    text = str(response_json)
-    assert "owner" not in text, text
-
-
-def _list(path: str) -> Callable[[TestClient, Seeded], None]:
-    def check(client: TestClient, seeded: Seeded) -> None:
-        response = client.get(path, headers=seeded.intruder.reader)
-        assert response.status_code == 200, response.text
-        assert response.json()["data"], "the intruder should see its own rows"
-        _only_intruder_rows(response.json())
-
-    return check
-
-
-def _without_ids(detail: str) -> str:
-    return re.sub(r"'[^']*'|\d+", "<id>", detail)
-
-
-def _not_found(method: str, path: str, unknown: str) -> Callable[[TestClient, Seeded], None]:
-    """404, worded exactly as for `unknown`, an id that no store has: nothing tells the two apart."""
-
-    def check(client: TestClient, seeded: Seeded) -> None:
-        theirs = client.request(method, path.format(seeded=seeded), headers=seeded.intruder.writer)
-        nobodys = client.request(method, unknown, headers=seeded.intruder.writer)
-        assert_problem(theirs, 404, "not_found")
-        assert_problem(nobodys, 404, "not_found")
-        assert _without_ids(theirs.json()["detail"]) == _without_ids(nobodys.json()["detail"])
-
-    return check
-
-
 def _upsert_own(path: str, body: object, expected: int) -> Callable[[TestClient, Seeded], None]:
     def check(client: TestClient, seeded: Seeded) -> None:
         response = client.post(path, json=body, headers=seeded.intruder.writer)
@@ -193,7 +160,7 @@ def _public(path: str) -> Callable[[TestClient, Seeded], None]:
     def check(client: TestClient, seeded: Seeded) -> None:
         response = client.get(path)
         assert response.status_code == 200
-        _only_intruder_rows(response.json())
+        only_intruder_rows(response.json())
 
     return check
 
@@ -224,30 +191,30 @@ def _bounce_owner_address(client: TestClient, seeded: Seeded) -> None:
 
 
 CASES: dict[tuple[str, str], Callable[[TestClient, Seeded], None]] = {
-    ("GET", "/api/v1/customers"): _list("/api/v1/customers"),
+    ("GET", "/api/v1/customers"): own_rows("/api/v1/customers"),
     ("POST", "/api/v1/customers"): _upsert_own(
         "/api/v1/customers", customer_payload(external_id="owner-1"), 201
     ),
     ("POST", "/api/v1/customers/batch"): _upsert_own(
         "/api/v1/customers/batch", {"items": [customer_payload(external_id="owner-1")]}, 200
     ),
-    ("GET", "/api/v1/customers/{external_id}"): _not_found(
+    ("GET", "/api/v1/customers/{external_id}"): not_found(
         "GET", "/api/v1/customers/owner-1", "/api/v1/customers/ghost-1"
     ),
-    ("GET", "/api/v1/customers/{external_id}/export"): _not_found(
+    ("GET", "/api/v1/customers/{external_id}/export"): not_found(
         "GET", "/api/v1/customers/owner-1/export", "/api/v1/customers/ghost-1/export"
     ),
-    ("POST", "/api/v1/customers/{external_id}/erase"): _not_found(
+    ("POST", "/api/v1/customers/{external_id}/erase"): not_found(
         "POST", "/api/v1/customers/owner-1/erase", "/api/v1/customers/ghost-1/erase"
     ),
-    ("GET", "/api/v1/products"): _list("/api/v1/products"),
+    ("GET", "/api/v1/products"): own_rows("/api/v1/products"),
     ("POST", "/api/v1/products"): _upsert_own(
         "/api/v1/products", product_payload(sku="SKU-owner", price_minor=1), 201
     ),
-    ("GET", "/api/v1/products/{sku}"): _not_found(
+    ("GET", "/api/v1/products/{sku}"): not_found(
         "GET", "/api/v1/products/SKU-owner", "/api/v1/products/SKU-ghost"
     ),
-    ("GET", "/api/v1/orders"): _list("/api/v1/orders"),
+    ("GET", "/api/v1/orders"): own_rows("/api/v1/orders"),
     ("POST", "/api/v1/orders"): _refers_to_owner_customers(
         "/api/v1/orders", order_payload(customer_external_id="owner-1"), ["customer_external_id"]
     ),
@@ -256,61 +223,61 @@ CASES: dict[tuple[str, str], Callable[[TestClient, Seeded], None]] = {
         {"items": [order_payload(external_id="order-owner", total_minor=1, customer_external_id="owner-2")]},
         ["items.0.customer_external_id"],
     ),
-    ("GET", "/api/v1/orders/{external_id}"): _not_found(
+    ("GET", "/api/v1/orders/{external_id}"): not_found(
         "GET", "/api/v1/orders/order-owner", "/api/v1/orders/order-ghost"
     ),
-    ("GET", "/api/v1/ties"): _list("/api/v1/ties"),
+    ("GET", "/api/v1/ties"): own_rows("/api/v1/ties"),
     ("POST", "/api/v1/ties"): _refers_to_owner_customers(
         "/api/v1/ties",
         {"from_external_id": "owner-2", "to_external_id": "owner-1"},
         ["from_external_id", "to_external_id"],
     ),
-    ("GET", "/api/v1/ties/{tie_id}"): _not_found(
+    ("GET", "/api/v1/ties/{tie_id}"): not_found(
         "GET", "/api/v1/ties/{seeded.tie_id}", "/api/v1/ties/987654321"
     ),
     ("POST", "/api/v1/webhooks/orders"): _webhook_for_owner_signed_by_intruder,
     ("POST", "/api/v1/api-keys"): _issue_api_key,
     ("GET", "/api/v1/api-keys"): _list_api_keys,
-    ("DELETE", "/api/v1/api-keys/{api_key_id}"): _not_found(
+    ("DELETE", "/api/v1/api-keys/{api_key_id}"): not_found(
         "DELETE", "/api/v1/api-keys/{seeded.api_key_id}", "/api/v1/api-keys/987654321"
     ),
-    ("GET", "/api/v1/messages"): _list("/api/v1/messages"),
-    ("GET", "/api/v1/messages/{message_id}"): _not_found(
+    ("GET", "/api/v1/messages"): own_rows("/api/v1/messages"),
+    ("GET", "/api/v1/messages/{message_id}"): not_found(
         "GET", "/api/v1/messages/{seeded.message_id}", "/api/v1/messages/987654321"
     ),
-    ("POST", "/api/v1/messages/{message_id}/retry"): _not_found(
+    ("POST", "/api/v1/messages/{message_id}/retry"): not_found(
         "POST", "/api/v1/messages/{seeded.message_id}/retry", "/api/v1/messages/987654321/retry"
     ),
     ("POST", "/api/v1/share-links"): _computed(
         "POST", "/api/v1/share-links", {"url": "https://x.example/r/1"}
     ),
     ("GET", "/api/v1/qr"): _computed("GET", "/api/v1/qr?data=https%3A%2F%2Fx.example%2Fr%2F1", None),
-    ("GET", "/api/v1/webhook-endpoints"): _list("/api/v1/webhook-endpoints"),
+    ("GET", "/api/v1/webhook-endpoints"): own_rows("/api/v1/webhook-endpoints"),
     ("POST", "/api/v1/webhook-endpoints"): _upsert_own(
         "/api/v1/webhook-endpoints", {"url": "https://owner.example.com/hook", "event_types": ["*"]}, 201
     ),
-    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}"): _not_found(
+    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}"): not_found(
         "GET", "/api/v1/webhook-endpoints/{seeded.endpoint_id}", "/api/v1/webhook-endpoints/987654321"
     ),
-    ("DELETE", "/api/v1/webhook-endpoints/{endpoint_id}"): _not_found(
+    ("DELETE", "/api/v1/webhook-endpoints/{endpoint_id}"): not_found(
         "DELETE", "/api/v1/webhook-endpoints/{seeded.endpoint_id}", "/api/v1/webhook-endpoints/987654321"
     ),
-    ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): _not_found(
+    ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): not_found(
         "POST",
         "/api/v1/webhook-endpoints/{seeded.endpoint_id}/rotate-secret",
         "/api/v1/webhook-endpoints/987654321/rotate-secret",
     ),
-    ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/test"): _not_found(
+    ("POST", "/api/v1/webhook-endpoints/{endpoint_id}/test"): not_found(
         "POST",
         "/api/v1/webhook-endpoints/{seeded.endpoint_id}/test",
         "/api/v1/webhook-endpoints/987654321/test",
     ),
-    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries"): _not_found(
+    ("GET", "/api/v1/webhook-endpoints/{endpoint_id}/deliveries"): not_found(
         "GET",
         "/api/v1/webhook-endpoints/{seeded.endpoint_id}/deliveries",
         "/api/v1/webhook-endpoints/987654321/deliveries",
     ),
-    ("POST", "/api/v1/customers/{external_id}/unsubscribe"): _not_found(
+    ("POST", "/api/v1/customers/{external_id}/unsubscribe"): not_found(
         "POST", "/api/v1/customers/owner-1/unsubscribe", "/api/v1/customers/ghost-1/unsubscribe"
     ),
     ("POST", "/api/v1/email-bounces"): _bounce_owner_address,
@@ -341,7 +308,7 @@ def test_every_endpoint_in_the_openapi_document_has_an_isolation_case(app: FastA
     assert sorted(covered - documented) == [], "isolation cases for endpoints that do not exist"
 
 
-@pytest.mark.parametrize("endpoint", list(CASES), ids=[f"{m} {p}" for m, p in CASES])
+@isolation_cases(CASES)
 def test_another_stores_key_neither_sees_nor_changes_the_first_stores_rows(
     client: TestClient,
     session: Session,

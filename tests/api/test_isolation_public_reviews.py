@@ -9,15 +9,14 @@ documented endpoint has one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.api.assertions import assert_problem
+from tests.api.isolation import isolation_cases, without_ids
 from tests.factories.review_rows import make_answer, make_product, make_question, make_review
 from tests.factories.stores import StoreAccess
 
@@ -52,10 +51,6 @@ def _shows_only_intruder(path: str) -> Callable[[TestClient, Stores], None]:
     return check
 
 
-def _without_ids(detail: str) -> str:
-    return re.sub(r"'[^']*'|\d+", "<id>", detail)
-
-
 def _owner_product_is_not_found(path: str) -> Callable[[TestClient, Stores], None]:
     def check(client: TestClient, stores: Stores) -> None:
         theirs = client.get(path.format(store=stores.intruder, sku=OWNER_ONLY_SKU))
@@ -63,7 +58,7 @@ def _owner_product_is_not_found(path: str) -> Callable[[TestClient, Stores], Non
         no_store = client.get(path.format(store="st_ghost", sku=SHARED_SKU))
         for response in (theirs, nobodys, no_store):
             assert_problem(response, 404, "not_found")
-        assert _without_ids(theirs.json()["detail"]) == _without_ids(nobodys.json()["detail"])
+        assert without_ids(theirs.json()["detail"]) == without_ids(nobodys.json()["detail"])
 
     return check
 
@@ -142,7 +137,7 @@ CASES: dict[tuple[str, str], Callable[[TestClient, Stores], None]] = {
 }
 
 
-@pytest.mark.parametrize("endpoint", list(CASES), ids=[f"{m} {p}" for m, p in CASES])
+@isolation_cases(CASES)
 def test_one_stores_public_pages_never_show_another_stores_reviews(
     client: TestClient,
     session: Session,

@@ -3,11 +3,8 @@
 `CASES` is keyed by (method, path) like `test_isolation.CASES`; that module checks every documented endpoint has one.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +13,7 @@ from goodword.reviews.links import QUESTION_CONFIRMATION, make_token
 from goodword.reviews.models import Answer, Question, QuestionStatus
 from goodword.reviews.questions import QuestionIn, answer_question, ask_question, confirm_question
 from tests.api.assertions import assert_problem
+from tests.api.isolation import Check, isolation_cases, not_found
 from tests.factories.reviews import NOW, make_purchase
 from tests.factories.stores import StoreAccess
 
@@ -69,45 +67,28 @@ def _own_questions_only(client: TestClient, seeded: Seeded) -> None:
     assert [q["id"] for q in response.json()["data"]] == [seeded.owner_question_id + 1]
 
 
-def _answer_owner_question(client: TestClient, seeded: Seeded) -> None:
-    response = client.post(f"/api/v1/questions/{seeded.owner_question_id}/answers", json={"body": "mine"},
-                           headers=seeded.intruder.writer)  # fmt: skip
-    assert_problem(response, 404, "not_found")
-
-
-def _vote_owner_answer(client: TestClient, seeded: Seeded) -> None:
-    response = client.post(f"/api/v1/answers/{seeded.owner_answer_id}/votes", json={"helpful": True},
-                           headers=seeded.intruder.writer)  # fmt: skip
-    assert_problem(response, 404, "not_found")
-
-
-def _moderate_owner(kind: str) -> Callable[[TestClient, Seeded], None]:
-    """404 worded as for an id no store has."""
-
-    def check(client: TestClient, seeded: Seeded) -> None:
-        owner_id = seeded.owner_question_id if kind == "questions" else seeded.owner_answer_id
-        body = {"action": "hide", "reason": "spam"}
-        theirs = client.post(f"/api/v1/{kind}/{owner_id}/moderate", json=body, headers=seeded.intruder.writer)
-        nobodys = client.post(f"/api/v1/{kind}/999999/moderate", json=body, headers=seeded.intruder.writer)
-        assert_problem(theirs, 404, "not_found")
-        assert theirs.json()["detail"].replace(str(owner_id), "<id>") == nobodys.json()["detail"].replace(
-            "999999", "<id>"
-        )
-
-    return check
-
-
-CASES: dict[tuple[str, str], Callable[..., Any]] = {
+HIDE_AS_SPAM = {"action": "hide", "reason": "spam"}
+CASES: dict[tuple[str, str], Check] = {
     ("POST", "/api/v1/questions"): _ask_about_owner_product,
     ("GET", "/api/v1/questions"): _own_questions_only,
-    ("POST", "/api/v1/questions/{question_id}/answers"): _answer_owner_question,
-    ("POST", "/api/v1/answers/{answer_id}/votes"): _vote_owner_answer,
-    ("POST", "/api/v1/questions/{question_id}/moderate"): _moderate_owner("questions"),
-    ("POST", "/api/v1/answers/{answer_id}/moderate"): _moderate_owner("answers"),
-}
+    ("POST", "/api/v1/questions/{question_id}/answers"): not_found(
+        "POST", "/api/v1/questions/{seeded.owner_question_id}/answers", "/api/v1/questions/999999/answers",
+        {"body": "mine"},
+    ),
+    ("POST", "/api/v1/answers/{answer_id}/votes"): not_found(
+        "POST", "/api/v1/answers/{seeded.owner_answer_id}/votes", "/api/v1/answers/999999/votes", {"helpful": True}
+    ),
+    ("POST", "/api/v1/questions/{question_id}/moderate"): not_found(
+        "POST", "/api/v1/questions/{seeded.owner_question_id}/moderate", "/api/v1/questions/999999/moderate",
+        HIDE_AS_SPAM,
+    ),
+    ("POST", "/api/v1/answers/{answer_id}/moderate"): not_found(
+        "POST", "/api/v1/answers/{seeded.owner_answer_id}/moderate", "/api/v1/answers/999999/moderate", HIDE_AS_SPAM
+    ),
+}  # fmt: skip
 
 
-@pytest.mark.parametrize("endpoint", list(CASES), ids=[f"{m} {p}" for m, p in CASES])
+@isolation_cases(CASES)
 def test_another_stores_key_neither_sees_nor_changes_the_first_stores_questions(
     client: TestClient,
     session: Session,

@@ -3,13 +3,10 @@
 `CASES` is keyed by (method, path) like `test_isolation.CASES`; that module checks every documented endpoint has one.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +16,7 @@ from goodword.referrals.models import Invitation, InvitationChannel, ReferralSta
 from goodword.referrals.ops_models import Allocation, FollowUp
 from goodword.referrals.ops_policy import get_policy
 from goodword.referrals.review import referral_case
-from tests.api.assertions import assert_problem
+from tests.api.isolation import isolation_cases, not_found, own_rows
 from tests.factories.referral_ops import NOW, make_customer, make_program, refer_and_assess
 from tests.factories.stores import StoreAccess
 
@@ -77,41 +74,12 @@ def _owner_unchanged(session: Session, seeded: Seeded) -> None:
     assert get_policy(session, store_id=owner).max_registrations_per_ip_per_day == 5
 
 
-def _without_ids(detail: str) -> str:
-    return re.sub(r"'[^']*'|\d+", "<id>", detail)
-
-
-def _not_found(
-    method: str, path: str, unknown: str, body: Any = None
-) -> Callable[[TestClient, Seeded], None]:
-    """404, worded exactly as for `unknown`, an id that no store has: nothing tells the two apart."""
-
-    def check(client: TestClient, seeded: Seeded) -> None:
-        theirs = client.request(method, path.format(seeded=seeded), json=body, headers=seeded.intruder.writer)
-        nobodys = client.request(method, unknown, json=body, headers=seeded.intruder.writer)
-        assert_problem(theirs, 404, "not_found")
-        assert_problem(nobodys, 404, "not_found")
-        assert _without_ids(theirs.json()["detail"]) == _without_ids(nobodys.json()["detail"])
-
-    return check
-
-
-def _list(path: str) -> Callable[[TestClient, Seeded], None]:
-    def check(client: TestClient, seeded: Seeded) -> None:
-        response = client.get(path, headers=seeded.intruder.reader)
-        assert response.status_code == 200, response.text
-        assert response.json()["data"], "the intruder should see its own rows"
-        assert "owner" not in response.text
-
-    return check
-
-
 def _announce_to_own_customers(client: TestClient, seeded: Seeded) -> None:
     body = {"subjects": {"en": "News"}, "bodies": {"en": "Hello"}}
     response = client.post("/api/v1/announcements", json=body, headers=seeded.intruder.writer)
     assert response.status_code == 201, response.text
     assert response.json()["recipients"] == 2  # the intruder's referrer and friend, not the owner's
-    _list("/api/v1/announcements")(client, seeded)
+    own_rows("/api/v1/announcements")(client, seeded)
 
 
 def _list_announcements(client: TestClient, seeded: Seeded) -> None:
@@ -130,41 +98,41 @@ def _own_policy(client: TestClient, seeded: Seeded) -> None:
 
 
 CASES: dict[tuple[str, str], Callable[[TestClient, Seeded], None]] = {
-    ("GET", "/api/v1/referral-reviews"): _list("/api/v1/referral-reviews"),
-    ("GET", "/api/v1/referrals/{referral_id}/fraud-reasons"): _not_found(
+    ("GET", "/api/v1/referral-reviews"): own_rows("/api/v1/referral-reviews"),
+    ("GET", "/api/v1/referrals/{referral_id}/fraud-reasons"): not_found(
         "GET", "/api/v1/referrals/{seeded.referral_id}/fraud-reasons", "/api/v1/referrals/987654321/fraud-reasons"
     ),
-    ("POST", "/api/v1/referrals/{referral_id}/review"): _not_found(
+    ("POST", "/api/v1/referrals/{referral_id}/review"): not_found(
         "POST", "/api/v1/referrals/{seeded.referral_id}/review", "/api/v1/referrals/987654321/review",
         {"decision": "approve"},
     ),
     ("GET", "/api/v1/referral-ops/policy"): _own_policy,
     ("PATCH", "/api/v1/referral-ops/policy"): _own_policy,
-    ("POST", "/api/v1/referral-programs/{program_id}/experiments"): _not_found(
+    ("POST", "/api/v1/referral-programs/{program_id}/experiments"): not_found(
         "POST", "/api/v1/referral-programs/{seeded.program_id}/experiments",
         "/api/v1/referral-programs/987654321/experiments",
         {"name": "x", "variants": [{"name": "a"}, {"name": "b"}]},
     ),
-    ("GET", "/api/v1/referral-programs/{program_id}/experiments"): _not_found(
+    ("GET", "/api/v1/referral-programs/{program_id}/experiments"): not_found(
         "GET", "/api/v1/referral-programs/{seeded.program_id}/experiments",
         "/api/v1/referral-programs/987654321/experiments",
     ),
-    ("POST", "/api/v1/experiments/{experiment_id}/stop"): _not_found(
+    ("POST", "/api/v1/experiments/{experiment_id}/stop"): not_found(
         "POST", "/api/v1/experiments/{seeded.experiment_id}/stop", "/api/v1/experiments/987654321/stop"
     ),
-    ("GET", "/api/v1/experiments/{experiment_id}/report"): _not_found(
+    ("GET", "/api/v1/experiments/{experiment_id}/report"): not_found(
         "GET", "/api/v1/experiments/{seeded.experiment_id}/report", "/api/v1/experiments/987654321/report"
     ),
-    ("GET", "/api/v1/follow-ups"): _list("/api/v1/follow-ups"),
-    ("POST", "/api/v1/follow-ups/{follow_up_id}/claim"): _not_found(
+    ("GET", "/api/v1/follow-ups"): own_rows("/api/v1/follow-ups"),
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/claim"): not_found(
         "POST", "/api/v1/follow-ups/invitation-{seeded.invitation_id}/claim",
         "/api/v1/follow-ups/invitation-987654321/claim",
     ),
-    ("POST", "/api/v1/follow-ups/{follow_up_id}/notes"): _not_found(
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/notes"): not_found(
         "POST", "/api/v1/follow-ups/invitation-{seeded.invitation_id}/notes",
         "/api/v1/follow-ups/invitation-987654321/notes", {"text": "called"},
     ),
-    ("POST", "/api/v1/follow-ups/{follow_up_id}/close"): _not_found(
+    ("POST", "/api/v1/follow-ups/{follow_up_id}/close"): not_found(
         "POST", "/api/v1/follow-ups/invitation-{seeded.invitation_id}/close",
         "/api/v1/follow-ups/invitation-987654321/close", {"outcome": "reached"},
     ),
@@ -173,7 +141,7 @@ CASES: dict[tuple[str, str], Callable[[TestClient, Seeded], None]] = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("endpoint", list(CASES), ids=[f"{m} {p}" for m, p in CASES])
+@isolation_cases(CASES)
 def test_another_stores_key_neither_sees_nor_changes_the_first_stores_referral_operations(
     client: TestClient,
     session: Session,

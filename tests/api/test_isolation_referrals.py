@@ -3,11 +3,8 @@
 `CASES` is keyed by (method, path) like `test_isolation.CASES`; that module checks every documented endpoint has one.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -16,6 +13,7 @@ from goodword.referrals.models import InvitationChannel, ReferralStatus
 from goodword.referrals.programs import get_program
 from goodword.referrals.queries import list_referrals
 from tests.api.assertions import assert_problem
+from tests.api.isolation import Check, isolation_cases, not_found, own_rows
 from tests.factories.referrals import make_customer, make_program, refer
 from tests.factories.stores import StoreAccess
 
@@ -47,28 +45,6 @@ def _seed(session: Session, owner: StoreAccess, intruder: StoreAccess) -> Seeded
     return Seeded(owner, intruder, *ids[0])
 
 
-def _not_found(method: str, path: str, body: Any = None) -> Callable[[TestClient, Seeded], None]:
-    def check(client: TestClient, seeded: Seeded) -> None:
-        url = path.format(s=seeded)
-        response = client.request(method, url, headers=seeded.intruder.writer, json=body)
-        assert_problem(response, 404, "not_found")
-
-    return check
-
-
-def _own_only(path: str, owner_row: str) -> Callable[[TestClient, Seeded], None]:
-    """The intruder's list holds its own rows only: never the owner's row whose id is `seeded.<owner_row>`."""
-
-    def check(client: TestClient, seeded: Seeded) -> None:
-        response = client.get(path, headers=seeded.intruder.reader)
-        assert response.status_code == 200, response.text
-        assert response.json()["data"], "the intruder should see its own rows"
-        assert "owner" not in str(response.json())
-        assert getattr(seeded, owner_row) not in [row["id"] for row in response.json()["data"]]
-
-    return check
-
-
 def _create_program(client: TestClient, seeded: Seeded) -> None:
     body = {"name": "Mine", "currency": "USD", "rules": {}}
     response = client.post("/api/v1/referral-programs", json=body, headers=seeded.intruder.writer)
@@ -84,34 +60,38 @@ def _own_invitation(client: TestClient, seeded: Seeded) -> None:
     assert_problem(response, 404, "not_found")
 
 
-CASES: dict[tuple[str, str], Callable[..., Any]] = {
+CASES: dict[tuple[str, str], Check] = {
     ("POST", "/api/v1/referral-programs"): _create_program,
-    ("GET", "/api/v1/referral-programs"): _own_only("/api/v1/referral-programs", "program_id"),
-    ("GET", "/api/v1/referral-programs/{program_id}"): _not_found(
-        "GET", "/api/v1/referral-programs/{s.program_id}"
+    ("GET", "/api/v1/referral-programs"): own_rows("/api/v1/referral-programs", owner_row="program_id"),
+    ("GET", "/api/v1/referral-programs/{program_id}"): not_found(
+        "GET", "/api/v1/referral-programs/{seeded.program_id}", "/api/v1/referral-programs/987654321"
     ),
-    ("PATCH", "/api/v1/referral-programs/{program_id}"): _not_found(
-        "PATCH", "/api/v1/referral-programs/{s.program_id}", {"name": "Stolen"}
+    ("PATCH", "/api/v1/referral-programs/{program_id}"): not_found(
+        "PATCH", "/api/v1/referral-programs/{seeded.program_id}", "/api/v1/referral-programs/987654321",
+        {"name": "Stolen"},
     ),
-    ("POST", "/api/v1/referral-programs/{program_id}/end"): _not_found(
-        "POST", "/api/v1/referral-programs/{s.program_id}/end"
+    ("POST", "/api/v1/referral-programs/{program_id}/end"): not_found(
+        "POST", "/api/v1/referral-programs/{seeded.program_id}/end", "/api/v1/referral-programs/987654321/end"
     ),
-    ("GET", "/api/v1/customers/{external_id}/referral"): _not_found(
-        "GET", "/api/v1/customers/owner-1/referral"
+    ("GET", "/api/v1/customers/{external_id}/referral"): not_found(
+        "GET", "/api/v1/customers/owner-1/referral", "/api/v1/customers/ghost-1/referral"
     ),
     ("POST", "/api/v1/customers/{external_id}/invitations"): _own_invitation,
-    ("GET", "/api/v1/customers/{external_id}/invitations"): _not_found(
-        "GET", "/api/v1/customers/owner-1/invitations"
+    ("GET", "/api/v1/customers/{external_id}/invitations"): not_found(
+        "GET", "/api/v1/customers/owner-1/invitations", "/api/v1/customers/ghost-1/invitations"
     ),
-    ("POST", "/api/v1/customers/{external_id}/invitations/{invitation_id}/resend"): _not_found(
-        "POST", "/api/v1/customers/intruder-1/invitations/{s.invitation_id}/resend"
+    ("POST", "/api/v1/customers/{external_id}/invitations/{invitation_id}/resend"): not_found(
+        "POST", "/api/v1/customers/intruder-1/invitations/{seeded.invitation_id}/resend",
+        "/api/v1/customers/intruder-1/invitations/987654321/resend",
     ),
-    ("GET", "/api/v1/referrals"): _own_only("/api/v1/referrals", "referral_id"),
-    ("GET", "/api/v1/referrals/{referral_id}"): _not_found("GET", "/api/v1/referrals/{s.referral_id}"),
-}
+    ("GET", "/api/v1/referrals"): own_rows("/api/v1/referrals", owner_row="referral_id"),
+    ("GET", "/api/v1/referrals/{referral_id}"): not_found(
+        "GET", "/api/v1/referrals/{seeded.referral_id}", "/api/v1/referrals/987654321"
+    ),
+}  # fmt: skip
 
 
-@pytest.mark.parametrize("endpoint", list(CASES), ids=[f"{m} {p}" for m, p in CASES])
+@isolation_cases(CASES)
 def test_another_stores_key_neither_sees_nor_changes_the_first_stores_referral_rows(
     client: TestClient,
     session: Session,

@@ -4,12 +4,8 @@
 """
 
 import io
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
@@ -18,6 +14,7 @@ from sqlalchemy.orm import Session
 from goodword.reviews.models import Review, ReviewReply, ReviewStatus, Vote
 from goodword.reviews.settings import DEFAULTS, get_review_settings
 from tests.api.assertions import assert_problem
+from tests.api.isolation import Check, isolation_cases, not_found
 from tests.factories.reviews import make_purchase, make_review
 from tests.factories.stores import StoreAccess
 
@@ -48,24 +45,11 @@ def _owner_unchanged(session: Session, seeded: Seeded) -> None:
     assert get_review_settings(session, store_id=seeded.owner.store_id) == DEFAULTS
 
 
-def _without_ids(detail: str) -> str:
-    return re.sub(r"'[^']*'|\d+", "<id>", detail)
-
-
-def _not_found(method: str, suffix: str, body: object = None) -> Callable[[TestClient, Seeded], None]:
+def _not_found(method: str, suffix: str, body: object = None) -> Check:
     """404 worded exactly as for a review id no store has."""
-
-    def check(client: TestClient, seeded: Seeded) -> None:
-        theirs = client.request(method, f"/api/v1/reviews/{seeded.owner_review_id}{suffix}", json=body,
-                                headers=seeded.intruder.writer)  # fmt: skip
-        nobodys = client.request(
-            method, f"/api/v1/reviews/999999{suffix}", json=body, headers=seeded.intruder.writer
-        )
-        assert_problem(theirs, 404, "not_found")
-        assert_problem(nobodys, 404, "not_found")
-        assert _without_ids(theirs.json()["detail"]) == _without_ids(nobodys.json()["detail"])
-
-    return check
+    return not_found(
+        method, f"/api/v1/reviews/{{seeded.owner_review_id}}{suffix}", f"/api/v1/reviews/999999{suffix}", body
+    )
 
 
 def _review_of_owner_product(client: TestClient, seeded: Seeded) -> None:
@@ -104,7 +88,7 @@ def _own_nps(client: TestClient, seeded: Seeded) -> None:
     assert response.json()["responses"] == 0
 
 
-CASES: dict[tuple[str, str], Callable[..., Any]] = {
+CASES: dict[tuple[str, str], Check] = {
     ("POST", "/api/v1/reviews"): _review_of_owner_product,
     ("GET", "/api/v1/reviews"): _own_reviews_only,
     ("GET", "/api/v1/reviews/{review_id}"): _not_found("GET", ""),
@@ -121,7 +105,7 @@ CASES: dict[tuple[str, str], Callable[..., Any]] = {
 }
 
 
-@pytest.mark.parametrize("endpoint", list(CASES), ids=[f"{m} {p}" for m, p in CASES])
+@isolation_cases(CASES)
 def test_another_stores_key_neither_sees_nor_changes_the_first_stores_reviews(
     client: TestClient,
     session: Session,

@@ -3,12 +3,10 @@
 `CASES` is keyed by (method, path) like `test_isolation.CASES`; that module checks every documented endpoint has one.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -16,6 +14,7 @@ from goodword.rewards import coupons, ledger, members
 from goodword.rewards.ledger import Cause, RewardKind
 from goodword.rewards.members import TierIn
 from tests.api.assertions import assert_problem
+from tests.api.isolation import isolation_cases, not_found
 from tests.factories.rewards import NOW, make_customer
 from tests.factories.stores import StoreAccess
 
@@ -57,27 +56,6 @@ def _owner_unchanged(session: Session, seeded: Seeded) -> None:
     assert [t.name for t in members.list_tiers(session, store_id=owner)] == ["owner-member", "owner-gold"]
 
 
-def _without_ids(detail: str) -> str:
-    return re.sub(r"'[^']*'|\d+", "<id>", detail)
-
-
-def _not_found(
-    method: str, path: str, unknown: str, body: object = None
-) -> Callable[[TestClient, Seeded], None]:
-    """404 worded exactly as for an id no store has; `path` may name `{code}`, the owner's coupon."""
-
-    def check(client: TestClient, seeded: Seeded) -> None:
-        theirs = client.request(
-            method, path.format(code=seeded.owner_coupon), json=body, headers=seeded.intruder.writer
-        )
-        nobodys = client.request(method, unknown, json=body, headers=seeded.intruder.writer)
-        assert_problem(theirs, 404, "not_found")
-        assert_problem(nobodys, 404, "not_found")
-        assert _without_ids(theirs.json()["detail"]) == _without_ids(nobodys.json()["detail"])
-
-    return check
-
-
 def _own_ladder(client: TestClient, seeded: Seeded) -> None:
     response = client.get("/api/v1/member-tiers", headers=seeded.intruder.reader)
     assert response.status_code == 200, response.text
@@ -102,31 +80,31 @@ def _coupon_for_owner_customer_or_tier(client: TestClient, seeded: Seeded) -> No
 
 ADJUSTMENT = {"kind": "credit", "amount": -700, "currency": "USD", "reason": "take it"}
 CASES: dict[tuple[str, str], Callable[..., Any]] = {
-    ("GET", "/api/v1/customers/{external_id}/rewards"): _not_found(
+    ("GET", "/api/v1/customers/{external_id}/rewards"): not_found(
         "GET", "/api/v1/customers/owner-1/rewards", "/api/v1/customers/ghost-1/rewards"
     ),
-    ("POST", "/api/v1/customers/{external_id}/rewards/adjustments"): _not_found(
+    ("POST", "/api/v1/customers/{external_id}/rewards/adjustments"): not_found(
         "POST",
         "/api/v1/customers/owner-1/rewards/adjustments",
         "/api/v1/customers/ghost-1/rewards/adjustments",
         ADJUSTMENT,
     ),
     ("POST", "/api/v1/coupons"): _coupon_for_owner_customer_or_tier,
-    ("GET", "/api/v1/coupons/{code}"): _not_found(
-        "GET", "/api/v1/coupons/{code}", "/api/v1/coupons/GHST-GHST-GHST"
+    ("GET", "/api/v1/coupons/{code}"): not_found(
+        "GET", "/api/v1/coupons/{seeded.owner_coupon}", "/api/v1/coupons/GHST-GHST-GHST"
     ),
-    ("POST", "/api/v1/coupons/{code}/redeem"): _not_found(
+    ("POST", "/api/v1/coupons/{code}/redeem"): not_found(
         "POST",
-        "/api/v1/coupons/{code}/redeem",
+        "/api/v1/coupons/{seeded.owner_coupon}/redeem",
         "/api/v1/coupons/GHST-GHST-GHST/redeem",
         {"order_external_id": "o"},
     ),
     ("GET", "/api/v1/member-tiers"): _own_ladder,
     ("PUT", "/api/v1/member-tiers"): _replace_own_ladder,
-    ("GET", "/api/v1/members/{external_id}"): _not_found(
+    ("GET", "/api/v1/members/{external_id}"): not_found(
         "GET", "/api/v1/members/owner-1", "/api/v1/members/ghost-1"
     ),
-    ("PUT", "/api/v1/members/{external_id}/profile"): _not_found(
+    ("PUT", "/api/v1/members/{external_id}/profile"): not_found(
         "PUT",
         "/api/v1/members/owner-1/profile",
         "/api/v1/members/ghost-1/profile",
@@ -135,7 +113,7 @@ CASES: dict[tuple[str, str], Callable[..., Any]] = {
 }
 
 
-@pytest.mark.parametrize("endpoint", list(CASES), ids=[f"{m} {p}" for m, p in CASES])
+@isolation_cases(CASES)
 def test_another_stores_key_neither_sees_nor_changes_the_first_stores_rewards(
     client: TestClient,
     session: Session,

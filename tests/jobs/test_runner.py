@@ -1,6 +1,7 @@
 """The job runner: a due job runs once per interval, on one runner at a time, and a failure is recorded."""
 
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -58,29 +59,37 @@ def test_a_job_runs_when_due_and_not_again_before_its_interval(committing_databa
 
 
 def test_two_runners_never_run_the_same_job_at_once(committing_database: Database) -> None:
-    # given: the first runner is inside the job when the second looks
-    inside = threading.Event()
-    release = threading.Event()
-    name = f"slow-{uuid.uuid4().hex[:12]}"
+    # given a job that is always due and takes a while, and two runners that try it at the same moment
+    running, most_at_once = 0, 0
+    guard = threading.Lock()
 
     def slow(_session: Session, *, now: datetime) -> int:
-        inside.set()
-        release.wait(10)
+        nonlocal running, most_at_once
+        with guard:
+            running += 1
+            most_at_once = max(most_at_once, running)
+        time.sleep(0.3)
+        with guard:
+            running -= 1
         return 1
 
-    job = Job(name=name, every=timedelta(seconds=0), run=slow)
-    first = JobRunner(database=committing_database, jobs=[job], name="first")
-    second = JobRunner(database=committing_database, jobs=[job], name="second")
-    thread = threading.Thread(target=first.run_due)
-    thread.start()
-    assert inside.wait(10)
+    job = Job(name=f"slow-{uuid.uuid4().hex[:12]}", every=timedelta(seconds=0), run=slow)
+    runners = [JobRunner(database=committing_database, jobs=[job], name=name) for name in ("first", "second")]
+    start = threading.Barrier(2)
+
+    def try_it(runner: JobRunner) -> None:
+        start.wait()
+        runner.run_due()
+
     # when
-    meanwhile = second.run_due()
-    release.set()
-    thread.join(10)
-    # then
-    assert meanwhile == {}
-    assert _state(committing_database, name).held_by == "first"
+    threads = [threading.Thread(target=try_it, args=(runner,)) for runner in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    # then: whichever ran it, and however often, it was never twice at once
+    assert most_at_once == 1
+    assert _state(committing_database, job.name).lease_until is None
 
 
 def test_a_runner_killed_mid_job_gives_the_job_back_when_its_lease_ends(

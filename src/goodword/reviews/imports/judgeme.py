@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pydantic import ValidationError
-
 from goodword.reviews.imports.rows import (
     ImportedReview,
     author_name,
     content_id,
     first,
-    normalized,
+    parse_rows,
     rating,
     record_note,
     required_moment,
@@ -20,10 +18,9 @@ from goodword.reviews.imports.rows import (
 )
 from goodword.reviews.imports.writing import write_reviews
 from goodword.reviews.models import ReviewStatus
-from goodword.stores.imports.cells import CellError, validation_reason
-from goodword.stores.imports.formats import ImportFormat, Item, Parsed, StoreFacts
+from goodword.stores.imports.cells import CellError
+from goodword.stores.imports.formats import ImportFormat, Parsed, StoreFacts
 from goodword.stores.imports.reading import Record
-from goodword.stores.imports.report import Rejection
 
 SOURCE = "judgeme"
 # curated: "ok" is shown, "not-yet" waits, "spam" was thrown out; some exports spell the status out instead.
@@ -52,16 +49,7 @@ _COLUMNS = {
 
 
 def parse_reviews(records: Iterable[Record], store: StoreFacts) -> Iterator[Parsed[ImportedReview]]:
-    for record in records:
-        cells = normalized(record.cells)
-        try:
-            review = _review(cells)
-        except CellError as error:
-            yield Rejection(record.line, str(error))
-        except ValidationError as error:
-            yield Rejection(record.line, validation_reason(error, _COLUMNS))
-        else:
-            yield Item(record.line, review.external_id, review)
+    return parse_rows(records, read=_review, columns=_COLUMNS)
 
 
 def _review(cells: dict[str, str]) -> ImportedReview:

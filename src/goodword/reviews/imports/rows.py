@@ -1,21 +1,24 @@
-"""What every review export turns into, and the cell readers the formats share.
+"""What every review export turns into, the cell readers the formats share, and `parse_rows`, which runs them.
 
-Headers are matched loosely: `Review Score`, `review_score` and `REVIEW SCORE` are one column. A parser reads
-`normalized(record.cells)`, whose keys are lower-case with runs of spaces, `_` and `-` made one `_`.
+Headers are matched loosely: `Review Score`, `review_score` and `REVIEW SCORE` are one column. A format's reader
+gets `normalized(record.cells)`, whose keys are lower-case with runs of spaces, `_` and `-` made one `_`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from goodword.reviews.models import ReviewStatus
-from goodword.stores.imports.cells import CellError
+from goodword.stores.imports.cells import CellError, validation_reason
+from goodword.stores.imports.formats import Item, Parsed
+from goodword.stores.imports.reading import Record
+from goodword.stores.imports.report import Rejection
 from goodword.stores.inputs import Email
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
@@ -68,6 +71,31 @@ class ImportedReply(BaseModel):
 
 
 ImportedRow = ImportedReview | ImportedReply
+RowT = TypeVar("RowT", bound=ImportedRow)
+
+
+def parse_rows(
+    records: Iterable[Record], *, read: Callable[[dict[str, str]], RowT], columns: Mapping[str, str]
+) -> Iterator[Parsed[RowT]]:
+    """Each record read by `read` from its normalized cells, or rejected with the reason led by its column.
+
+    A review is keyed by its external id, a reply by `reply:` and its own id, to find repeats in a file.
+    """
+    for record in records:
+        cells = normalized(record.cells)
+        try:
+            row = read(cells)
+        except CellError as error:
+            yield Rejection(record.line, str(error))
+        except ValidationError as error:
+            yield Rejection(record.line, validation_reason(error, columns))
+        else:
+            key = (
+                row.external_id
+                if isinstance(row, ImportedReview)
+                else f"reply:{first(cells, 'comment_id', 'id')}"
+            )
+            yield Item(record.line, key, row)
 
 
 def column_key(name: str) -> str:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pydantic import ValidationError
-
 from goodword.reviews.imports.rows import (
     ImportedReply,
     ImportedReview,
@@ -19,7 +17,7 @@ from goodword.reviews.imports.rows import (
     author_name,
     content_id,
     first,
-    normalized,
+    parse_rows,
     rating,
     record_note,
     required_moment,
@@ -27,10 +25,9 @@ from goodword.reviews.imports.rows import (
 )
 from goodword.reviews.imports.writing import write_reviews
 from goodword.reviews.models import ReviewStatus
-from goodword.stores.imports.cells import CellError, validation_reason
-from goodword.stores.imports.formats import ImportFormat, Item, Parsed, StoreFacts
+from goodword.stores.imports.cells import CellError
+from goodword.stores.imports.formats import ImportFormat, Parsed, StoreFacts
 from goodword.stores.imports.reading import Record
-from goodword.stores.imports.report import Rejection
 
 SOURCE = "woocommerce"
 # comment_approved is "1", "0", "spam" or "trash"; the other layout writes words.
@@ -60,21 +57,7 @@ _COLUMNS = {
 
 
 def parse_reviews(records: Iterable[Record], store: StoreFacts) -> Iterator[Parsed[ImportedRow]]:
-    for record in records:
-        cells = normalized(record.cells)
-        try:
-            row = _row(cells)
-        except CellError as error:
-            yield Rejection(record.line, str(error))
-        except ValidationError as error:
-            yield Rejection(record.line, validation_reason(error, _COLUMNS))
-        else:
-            key = (
-                row.external_id
-                if isinstance(row, ImportedReview)
-                else f"reply:{first(cells, 'comment_id', 'id')}"
-            )
-            yield Item(record.line, key, row)
+    return parse_rows(records, read=_row, columns=_COLUMNS)
 
 
 def _row(cells: dict[str, str]) -> ImportedRow:

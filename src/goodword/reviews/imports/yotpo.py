@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pydantic import ValidationError
-
 from goodword.reviews.imports.rows import (
     ImportedReview,
     author_name,
     content_id,
     first,
-    normalized,
+    parse_rows,
     rating,
     record_note,
     required_moment,
@@ -20,10 +18,9 @@ from goodword.reviews.imports.rows import (
 )
 from goodword.reviews.imports.writing import write_reviews
 from goodword.reviews.models import ReviewStatus
-from goodword.stores.imports.cells import CellError, validation_reason
-from goodword.stores.imports.formats import ImportFormat, Item, Parsed, StoreFacts
+from goodword.stores.imports.cells import CellError
+from goodword.stores.imports.formats import ImportFormat, Parsed, StoreFacts
 from goodword.stores.imports.reading import Record
-from goodword.stores.imports.report import Rejection
 
 SOURCE = "yotpo"
 _STATUS = {
@@ -54,25 +51,13 @@ _COLUMNS = {
 
 
 def parse_reviews(records: Iterable[Record], store: StoreFacts) -> Iterator[Parsed[ImportedReview]]:
-    for record in records:
-        cells = normalized(record.cells)
-        kind = (first(cells, "review_type") or "product_review").lower().replace(" ", "_")
-        if kind.startswith(("site", "store")):
-            yield Rejection(
-                record.line, f"Review Type: {kind!r} is a store review; goodword imports product reviews"
-            )
-            continue
-        try:
-            review = _review(cells)
-        except CellError as error:
-            yield Rejection(record.line, str(error))
-        except ValidationError as error:
-            yield Rejection(record.line, validation_reason(error, _COLUMNS))
-        else:
-            yield Item(record.line, review.external_id, review)
+    return parse_rows(records, read=_review, columns=_COLUMNS)
 
 
 def _review(cells: dict[str, str]) -> ImportedReview:
+    kind = (first(cells, "review_type") or "product_review").lower().replace(" ", "_")
+    if kind.startswith(("site", "store")):
+        raise CellError(f"Review Type: {kind!r} is a store review; goodword imports product reviews")
     status_text = (first(cells, "review_status", "status") or "").lower()
     status = _STATUS.get(status_text)
     if status is None:

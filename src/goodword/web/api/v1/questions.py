@@ -213,7 +213,4 @@ def vote_on_answer(
     caller: OptionalCallerDep,
 ) -> VoteOut:
     """Helpful or not, like review votes: one per person."""
-    enforce(limiter_for(request, "votes", limit=settings.vote_limit_per_minute, window_seconds=60), request,
-            what="votes")  # fmt: skip
-    counts = cast_vote(session, settings.secret_key, Subject.ANSWER, answer_id, body, request, caller)
-    return VoteOut(helpful_count=counts.helpful_count, unhelpful_count=counts.unhelpful_count)
+    return cast_vote(session, settings, Subject.ANSWER, answer_id, body, request, caller)

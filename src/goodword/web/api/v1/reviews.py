@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
+from goodword.config import Settings
 from goodword.errors import NotFound, Unauthorized
 from goodword.reviews import moderation, photos, queries, replies, submission, votes
 from goodword.reviews.links import voter_key
@@ -18,7 +19,7 @@ from goodword.reviews.submission import ReviewEditIn, ReviewIn, StaffReviewIn
 from goodword.stores.inputs import Email, ExternalId, Sku
 from goodword.web.api.v1.common import Cursor, Limit, OutModel, PageOut, RowIdPath
 from goodword.web.deps import Caller, ReaderDep, SessionDep, SettingsDep, WriterDep, get_caller, require_write
-from goodword.web.ratelimit import SlidingWindowLimiter, client_address, enforce, limiter_for
+from goodword.web.ratelimit import client_address, enforce, limiter_for
 
 router = APIRouter(tags=["reviews"])
 Text5000 = Annotated[str, Field(min_length=1, max_length=5000)]
@@ -261,9 +262,7 @@ def vote_on_review(
     caller: OptionalCallerDep,
 ) -> VoteOut:
     """Helpful or not: one vote per person (customer, else email, else address); voting again changes it."""
-    enforce(_vote_limiter(request, settings.vote_limit_per_minute), request, what="votes")
-    counts = cast_vote(session, settings.secret_key, Subject.REVIEW, review_id, body, request, caller)
-    return VoteOut(helpful_count=counts.helpful_count, unhelpful_count=counts.unhelpful_count)
+    return cast_vote(session, settings, Subject.REVIEW, review_id, body, request, caller)
 
 
 @router.post("/reviews/{review_id}/photos", response_model=PhotoOut, status_code=201)
@@ -326,14 +325,16 @@ def net_promoter_score(
 
 def cast_vote(
     session: SessionDep,
-    secret_key: str,
+    settings: Settings,
     subject: Subject,
     subject_id: int,
     body: VoteIn,
     request: Request,
     caller: Caller | None,
-) -> votes.VoteCounts:
-    """Shared by review and answer votes: find the subject's store, identify the voter, vote."""
+) -> VoteOut:
+    """Shared by review and answer votes, under one rate limit: find the subject's store, identify the voter, vote."""
+    limiter = limiter_for(request, "votes", limit=settings.vote_limit_per_minute, window_seconds=60)
+    enforce(limiter, request, what="votes")
     store_id = votes.store_of(session, subject=subject, subject_id=subject_id)
     if store_id is None or (caller is not None and caller.store_id != store_id):
         raise NotFound(f"no published {subject.value} {subject_id}")
@@ -342,14 +343,13 @@ def cast_vote(
         customer_id = submission.customer_id_of(
             session, store_id=store_id, external_id=body.customer_external_id
         )
-    voter = voter_key(secret_key, customer_id=customer_id, email=body.email, ip=client_address(request))
-    return votes.vote(
+    voter = voter_key(
+        settings.secret_key, customer_id=customer_id, email=body.email, ip=client_address(request)
+    )
+    counts = votes.vote(
         session, store_id=store_id, subject=subject, subject_id=subject_id, voter=voter, helpful=body.helpful
     )
-
-
-def _vote_limiter(request: Request, per_minute: int) -> SlidingWindowLimiter:
-    return limiter_for(request, "votes", limit=per_minute, window_seconds=60)
+    return VoteOut(helpful_count=counts.helpful_count, unhelpful_count=counts.unhelpful_count)
 
 
 def required_caller(caller: Caller | None) -> Caller:
