@@ -134,6 +134,8 @@ class Invitation(StoreScoped, Base):
         Index("ix_referral_invitations_store_email", "store_id", "email"),
         # serves: attribution of a registration by the invited phone
         Index("ix_referral_invitations_store_phone", "store_id", "phone"),
+        # serves: staff follow-ups (invitations clicked a while ago whose friend has not registered)
+        Index("ix_referral_invitations_store_clicked", "store_id", "clicked_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -188,6 +190,8 @@ class Referral(StoreScoped, Base):
         UniqueConstraint("store_id", "referred_customer_id"),
         # serves: a referrer's referrals (listing, milestones, monthly caps), by status
         Index("ix_referrals_store_referrer", "store_id", "referrer_customer_id", "status"),
+        # serves: an offer experiment's report (its referrals by variant)
+        Index("ix_referrals_store_variant", "store_id", "variant_id"),
         CheckConstraint("referrer_customer_id <> referred_customer_id", name="not_self"),
     )
 

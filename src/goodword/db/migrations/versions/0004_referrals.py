@@ -125,6 +125,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("token", name=op.f("uq_referral_invitations_token")),
     )
     with op.batch_alter_table("referral_invitations", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_referral_invitations_store_clicked", ["store_id", "clicked_at"], unique=False
+        )
         batch_op.create_index("ix_referral_invitations_store_email", ["store_id", "email"], unique=False)
         batch_op.create_index("ix_referral_invitations_store_phone", ["store_id", "phone"], unique=False)
         batch_op.create_index(
@@ -206,6 +209,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_referrals_store_referrer", ["store_id", "referrer_customer_id", "status"], unique=False
         )
+        batch_op.create_index("ix_referrals_store_variant", ["store_id", "variant_id"], unique=False)
 
     op.create_table(
         "referral_clicks",
@@ -366,10 +370,12 @@ def downgrade() -> None:
 
     op.drop_table("referral_clicks")
     with op.batch_alter_table("referrals", schema=None) as batch_op:
+        batch_op.drop_index("ix_referrals_store_variant")
         batch_op.drop_index("ix_referrals_store_referrer")
 
     op.drop_table("referrals")
     with op.batch_alter_table("referral_invitations", schema=None) as batch_op:
+        batch_op.drop_index("ix_referral_invitations_store_clicked")
         batch_op.drop_index("ix_referral_invitations_store_referrer")
         batch_op.drop_index("ix_referral_invitations_store_phone")
         batch_op.drop_index("ix_referral_invitations_store_email")
