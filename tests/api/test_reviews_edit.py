@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from goodword.reviews.models import ProductRatingSummary
 from goodword.reviews.summaries import recount
 from tests.api.assertions import assert_problem
+from tests.factories import review_rows
 from tests.factories.reviews import make_purchase, make_review
 from tests.factories.stores import StoreAccess
 
@@ -90,3 +91,23 @@ def test_an_edit_that_changes_nothing_appends_no_revision(
     # then
     assert response.status_code == 200, response.text
     assert len(detail["revisions"]) == 1
+
+
+def test_a_review_stored_without_its_first_revision_keeps_its_original_when_edited(
+    client: TestClient, session: Session, store: StoreAccess
+) -> None:
+    # given a review written straight into the table, as the demo store does, with no revision of its own
+    product = review_rows.make_product(session, store_id=store.store_id)
+    review = review_rows.make_review(session, product=product, rating=4, body="Bright and grassy.")
+    # when staff edit it
+    response = client.patch(
+        f"/api/v1/reviews/{review.id}", json={"rating": 5, "reason": "typo"}, headers=store.writer
+    )
+    detail = client.get(f"/api/v1/reviews/{review.id}", headers=store.reader).json()
+    # then the original is revision 1 and the edit revision 2
+    assert response.status_code == 200, response.text
+    assert [(r["revision"], r["rating"], r["edited_by"]) for r in detail["revisions"]] == [
+        (1, 4, "original"),
+        (2, 5, detail["revisions"][1]["edited_by"]),
+    ]
+    assert detail["revisions"][1]["edited_by"].startswith("api-key:")

@@ -450,7 +450,15 @@ def edit_review(
         .where(ReviewRevision.store_id == store_id, ReviewRevision.review_id == review_id)
         .order_by(ReviewRevision.revision.desc())
         .limit(1)
-    ).one()
+    ).one_or_none()
+    if last is None:  # written without its first revision (the demo store's reviews): keep the original first
+        session.add(
+            ReviewRevision(
+                store_id=store_id, review_id=review_id, revision=1, rating=review.rating, title=review.title,
+                body=review.body, edited_by="original", reason=None, created_at=review.created_at,
+            )
+        )  # fmt: skip
+        last = 1
     for name, value in changes.items():
         setattr(review, name, value)
     review.updated_at = now
