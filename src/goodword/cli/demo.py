@@ -65,7 +65,9 @@ def demo(
             progress=progress,
         )
     base_url = f"http://{_url_host(host)}:{port}"
-    if "public_base_url" not in settings.model_fields_set:  # links in messages and share links reach this server
+    if (
+        "public_base_url" not in settings.model_fields_set
+    ):  # links in messages and share links reach this server
         settings = settings.model_copy(update={"public_base_url": base_url})
     credentials = write_credentials(credentials_path(settings), summary, base_url=base_url)
     _report(summary, base_url=base_url, credentials=credentials, seconds=time.monotonic() - started)

@@ -12,6 +12,7 @@ from goodword.demo.calendar import DEFAULT_LAST_DAY
 from goodword.demo.catalogue import CATALOGUE, CURRENCY, SHOP_URL
 from goodword.demo.loading import Progress, UnitOfWork, load_plan
 from goodword.demo.plan import DEFAULT_CUSTOMERS, MAX_CUSTOMERS, DemoPlan, plan_demo
+from goodword.demo.referrals import load_demo_referrals
 from goodword.demo.reviews import load_demo_reviews
 from goodword.errors import InvalidInput
 from goodword.stores.api_keys import issue_api_key
@@ -73,6 +74,8 @@ def build_demo_store(
         )
     with unit_of_work() as session:  # its own step: a store built before reviews existed gets them too
         load_demo_reviews(session, store_id=store_id, seed=seed, now=plan.window.end)
+    with unit_of_work() as session:  # likewise: a store built before the referral program existed gets it
+        load_demo_referrals(session, store_id=store_id, seed=seed, now=plan.window.end)
     with unit_of_work() as session:
         store = get_store(session, store_id=store_id)
         write = issue_api_key(session, store_id=store_id, name="goodword demo", scope=ApiKeyScope.WRITE)
