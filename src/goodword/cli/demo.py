@@ -146,3 +146,10 @@ def _report(summary: DemoSummary, *, base_url: str, credentials: Path, seconds: 
         soft_wrap=True,
         highlight=False,
     )
+    console.print(
+        "It runs a referral program (GET /api/v1/referrals, GET /api/v1/customers/{id}/referral for a link, "
+        "GET /api/v1/customers/{id}/rewards, GET /api/v1/members/{id}) and shows reviews without a key at "
+        f"{base_url}/public/v1/stores/{summary.store_id}/rating",
+        soft_wrap=True,
+        highlight=False,
+    )
