@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from goodword.errors import Gone, InvalidInput
+from goodword.errors import Forbidden, Gone, InvalidInput
 from goodword.rewards.coupons import CODE_ALPHABET, get_coupon, issue_coupon, redeem_coupon
 from goodword.rewards.ledger import Cause
 from goodword.rewards.models import Coupon
+from goodword.stores.inputs import OrderIn
+from goodword.stores.orders import upsert_orders
 from tests.factories.rewards import NOW, make_customer
-from tests.factories.stores import StoreAccess
+from tests.factories.stores import StoreAccess, order_payload
 
 SPRING = Cause("campaign", "spring")
 
@@ -86,3 +88,32 @@ def test_a_coupon_can_belong_to_a_customer(session: Session, store: StoreAccess)
     coupon = _coupon(session, store, customer_id=ann)
     # then
     assert get_coupon(session, store_id=store.store_id, code=coupon.code).customer_external_id == "ann"
+
+
+def test_a_personal_coupon_is_refused_to_another_buyer_and_taken_by_its_owner(
+    session: Session, store: StoreAccess
+) -> None:
+    # given ann's welcome coupon
+    ann = make_customer(session, store_id=store.store_id, external_id="ann")
+    make_customer(session, store_id=store.store_id, external_id="bob")
+    coupon = _coupon(session, store, customer_id=ann)
+    # when bob tries it at checkout, then ann does
+    with pytest.raises(Forbidden, match="belongs to another customer"):
+        redeem_coupon(session, store_id=store.store_id, code=coupon.code, order_external_id="o-bob",
+                      customer_external_id="bob", now=NOW)  # fmt: skip
+    redeemed = redeem_coupon(session, store_id=store.store_id, code=coupon.code, order_external_id="o-ann",
+                             customer_external_id="ann", now=NOW)  # fmt: skip
+    # then only ann's order used it
+    assert redeemed.order_external_id == "o-ann"
+
+
+def test_a_personal_coupon_checks_the_buyer_of_a_known_order(session: Session, store: StoreAccess) -> None:
+    # given ann's coupon, and an order Goodword already has from bob
+    ann = make_customer(session, store_id=store.store_id, external_id="ann")
+    make_customer(session, store_id=store.store_id, external_id="bob")
+    order = OrderIn.model_validate(order_payload(external_id="o-bob", customer_external_id="bob"))
+    upsert_orders(session, store_id=store.store_id, orders=[order], source="test")
+    coupon = _coupon(session, store, customer_id=ann)
+    # when / then
+    with pytest.raises(Forbidden):
+        redeem_coupon(session, store_id=store.store_id, code=coupon.code, order_external_id="o-bob", now=NOW)

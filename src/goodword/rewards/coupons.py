@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from goodword.clock import utc_now
 from goodword.db.bulk import insert_for
-from goodword.errors import FieldIssue, Gone, InvalidInput, NotFound
+from goodword.errors import FieldIssue, Forbidden, Gone, InvalidInput, NotFound
 from goodword.money import is_currency
 from goodword.rewards.ledger import Cause
 from goodword.rewards.models import Coupon, CouponRedemption
-from goodword.stores.models import Customer
+from goodword.stores.models import Customer, Order
 
 _coupons = cast(Table, Coupon.__table__)
 _redemptions = cast(Table, CouponRedemption.__table__)
@@ -194,13 +194,17 @@ def redeem_coupon(
     order_external_id: str,
     order_total_minor: int | None = None,
     currency: str | None = None,
+    customer_external_id: str | None = None,
     now: datetime | None = None,
 ) -> CouponRedemption:
     """Use the coupon on an order. Retrying with the same order returns the first redemption.
 
+    The buyer is `customer_external_id` when given, else the customer of the order if Goodword knows it.
+
     Raises:
         NotFound: the store has no coupon with this code.
         Gone: the coupon expired, or another order already used it.
+        Forbidden: the coupon belongs to one customer and the buyer is known to be another.
         InvalidInput: the order is below the coupon's minimum or in another currency.
     """
     now = now or utc_now()
@@ -208,6 +212,8 @@ def redeem_coupon(
     coupon = state.coupon
     if state.redemption is not None:
         return _already_redeemed(state.redemption, code, order_external_id)
+    if coupon.customer_id is not None:
+        _check_buyer(session, coupon, code, order_external_id, customer_external_id)
     if coupon.expires_at is not None and coupon.expires_at <= now:
         raise Gone(f"coupon {code!r} expired at {coupon.expires_at.isoformat()}", code="coupon_expired")
     _check_order(coupon, code, order_total_minor, currency)
@@ -234,6 +240,28 @@ def _already_redeemed(redemption: CouponRedemption, code: str, order_external_id
     raise Gone(
         f"coupon {code!r} was already used on order {redemption.order_external_id!r}", code="coupon_used"
     )
+
+
+def _check_buyer(
+    session: Session, coupon: Coupon, code: str, order_external_id: str, customer_external_id: str | None
+) -> None:
+    """A personal coupon (a friend's welcome coupon, a birthday coupon) is for its owner only."""
+    if customer_external_id is not None:
+        buyer = session.scalars(
+            select(Customer.id).where(
+                Customer.store_id == coupon.store_id, Customer.external_id == customer_external_id
+            )
+        ).one_or_none()
+    else:  # at checkout the order may not be in Goodword yet: then there is no one to compare
+        buyer = session.scalars(
+            select(Order.customer_id).where(
+                Order.store_id == coupon.store_id, Order.external_id == order_external_id
+            )
+        ).one_or_none()
+        if buyer is None:
+            return
+    if buyer != coupon.customer_id:
+        raise Forbidden(f"coupon {code!r} belongs to another customer", code="coupon_not_yours")
 
 
 def _check_order(coupon: Coupon, code: str, total: int | None, currency: str | None) -> None:

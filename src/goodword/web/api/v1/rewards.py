@@ -124,6 +124,11 @@ class RedeemIn(BaseModel):
     order_external_id: str = Field(min_length=1, max_length=255)
     order_total_minor: int | None = Field(default=None, ge=0, le=10**12)
     currency: str | None = None
+    customer_external_id: str | None = Field(
+        default=None,
+        max_length=255,
+        description="The buyer; a personal coupon is refused for anyone else (else the order's customer is used).",
+    )
 
 
 class TierOut(OutModel):
@@ -270,6 +275,7 @@ def redeem_coupon(
         coupons.redeem_coupon(
             session, store_id=caller.store_id, code=code, order_external_id=body.order_external_id,
             order_total_minor=body.order_total_minor, currency=body.currency,
+            customer_external_id=body.customer_external_id,
         )  # fmt: skip
         return 200, CouponOut.of(coupons.get_coupon(session, store_id=caller.store_id, code=code))
 
