@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from goodword.db.bulk import insert_many
 from goodword.rewards.accounts import account_ids, posting_row, unit_of
-from goodword.rewards.ledger import Cause, RewardKind
+from goodword.rewards.ledger import Cause, RewardKind, transaction_row
 from goodword.rewards.models import AccountPurpose, RewardPosting, RewardTransaction, TransactionType
 
 _transactions = cast(Table, RewardTransaction.__table__)
@@ -51,8 +51,9 @@ def pay_credit(
     unit = unit_of(RewardKind.CREDIT, currency)
     accounts = _accounts(session, store_id=store_id, unit=unit, credits=credits)
     issued = _insert(session, store_id=store_id, cause_type=credits[0].cause.type, rows=[
-        _row(store_id, TransactionType.REWARD, credit.cause, credit.customer_id, unit, credit.amount, credit.memo,
-             credit.earned_at, hold_until=credit.hold_until)
+        transaction_row(store_id=store_id, type=TransactionType.REWARD, cause=credit.cause,
+                        customer_id=credit.customer_id, kind=RewardKind.CREDIT, unit=unit, amount=credit.amount,
+                        memo=credit.memo, now=credit.earned_at, hold_until=credit.hold_until)
         for credit in credits
     ])  # fmt: skip
     released = [
@@ -61,9 +62,10 @@ def pay_credit(
         if credit.hold_until is not None and credit.hold_until <= release_by
     ]
     releases = _insert(session, store_id=store_id, cause_type=RELEASE_CAUSE_TYPE, rows=[
-        _row(store_id, TransactionType.RELEASE, Cause(RELEASE_CAUSE_TYPE, str(reward_id)), credit.customer_id,
-             unit, credit.amount, f"hold ended on {credit.hold_until:%Y-%m-%d}", cast(datetime, credit.hold_until),
-             settles_id=reward_id)
+        transaction_row(store_id=store_id, type=TransactionType.RELEASE, cause=Cause(RELEASE_CAUSE_TYPE, str(reward_id)),
+                        customer_id=credit.customer_id, kind=RewardKind.CREDIT, unit=unit, amount=credit.amount,
+                        memo=f"hold ended on {credit.hold_until:%Y-%m-%d}", now=cast(datetime, credit.hold_until),
+                        settles_id=reward_id)
         for credit, reward_id in released
     ])  # fmt: skip
     expense = accounts[(AccountPurpose.EXPENSE, None)]
@@ -99,27 +101,6 @@ def _accounts(session: Session, *, store_id: str, unit: str, credits: Sequence[C
             wanted=ordered[start : start + CHUNK],
         )
     return found
-
-
-def _row(
-    store_id: str,
-    type: TransactionType,
-    cause: Cause,
-    customer_id: int,
-    unit: str,
-    amount: int,
-    memo: str,
-    at: datetime,
-    *,
-    hold_until: datetime | None = None,
-    settles_id: int | None = None,
-) -> dict[str, Any]:
-    return {
-        "store_id": store_id, "type": type, "cause_type": cause.type, "cause_key": cause.key,
-        "customer_id": customer_id, "kind": RewardKind.CREDIT, "unit": unit, "amount": amount,
-        "hold_until": hold_until, "settles_id": settles_id, "reverses_id": None, "shortfall": 0, "memo": memo,
-        "created_at": at,
-    }  # fmt: skip
 
 
 def _insert(

@@ -56,6 +56,7 @@ __all__ = [
     "release_due_rewards",
     "reverse_reward",
     "spend_balance",
+    "transaction_row",
 ]
 
 _transactions = cast(Table, RewardTransaction.__table__)
@@ -236,7 +237,7 @@ def release_due_rewards(session: Session, *, now: datetime, batch_size: int = RE
 
 def _release(session: Session, due: Sequence[RewardTransaction], *, now: datetime) -> int:
     rows = [
-        _transaction_row(
+        transaction_row(
             store_id=r.store_id, type=TransactionType.RELEASE, cause=Cause("reward.release", str(r.id)),
             customer_id=r.customer_id, kind=r.kind, unit=r.unit, amount=r.amount,
             memo=f"hold ended on {r.hold_until:%Y-%m-%d}", now=now, settles_id=r.id,
@@ -421,7 +422,7 @@ def _release_of(session: Session, reward: RewardTransaction) -> int | None:
     )
 
 
-def _transaction_row(
+def transaction_row(
     *,
     store_id: str,
     type: TransactionType,
@@ -437,6 +438,7 @@ def _transaction_row(
     reverses_id: int | None = None,
     shortfall: int = 0,
 ) -> dict[str, Any]:
+    """One ledger transaction as a row; bulk writers (the demo's history) use it so rows never drift apart."""
     return {
         "store_id": store_id, "type": type, "cause_type": cause.type[:64], "cause_key": cause.key[:255],
         "customer_id": customer_id, "kind": kind, "unit": unit, "amount": amount, "hold_until": hold_until,
@@ -454,7 +456,7 @@ def _record(
     """Insert a transaction and its postings; None when a unique key (the cause, a settlement) already holds."""
     lines = [(account, amount) for account, amount in postings if amount != 0]
     assert sum(amount for _, amount in lines) == 0, f"unbalanced postings {lines!r}"
-    row = _transaction_row(**fields)
+    row = transaction_row(**fields)
     transaction_id = session.execute(
         insert_for(session, _transactions).values(row).on_conflict_do_nothing().returning(_transactions.c.id)
     ).scalar_one_or_none()
